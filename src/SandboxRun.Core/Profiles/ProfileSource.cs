@@ -1,0 +1,49 @@
+using System.Reflection;
+using SandboxRun.Errors;
+
+namespace SandboxRun.Profiles;
+
+/// <summary>
+/// Where <c>--profile P</c> comes from: a file path, or the name of a profile that ships
+/// inside the binary (profiles/*.json, embedded at build time). A path wins when both exist
+/// and P contains a slash or ends in .json.
+/// </summary>
+internal static class ProfileSource
+{
+    private const string Prefix = "profiles/";
+
+    /// <summary>The built-in profiles, by name (file name without .json), sorted.</summary>
+    internal static IReadOnlyList<string> BuiltInNames { get; } =
+        typeof(ProfileSource).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+            .Select(n => n[Prefix.Length..^".json".Length])
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    internal static Profile Load(string pathOrName)
+    {
+        var looksLikePath = pathOrName.Contains('/') || pathOrName.EndsWith(".json", StringComparison.Ordinal);
+        if (looksLikePath || File.Exists(pathOrName))
+        {
+            return ProfileReader.ReadFile(pathOrName);
+        }
+        if (BuiltInBytes(pathOrName) is { } bytes)
+        {
+            return ProfileReader.Read(pathOrName, bytes);
+        }
+        var hint = DidYouMean.Hint(pathOrName, BuiltInNames);
+        throw new ProfileException([$"{pathOrName}: no such file, and no built-in profile of that name{hint} (built in: {string.Join(", ", BuiltInNames)})"]);
+    }
+
+    internal static byte[]? BuiltInBytes(string name)
+    {
+        using var stream = typeof(ProfileSource).Assembly.GetManifestResourceStream(Prefix + name + ".json");
+        if (stream is null)
+        {
+            return null;
+        }
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
