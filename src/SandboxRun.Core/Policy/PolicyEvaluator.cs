@@ -1,0 +1,127 @@
+using SandboxRun.Bpf;
+using SandboxRun.Profiles;
+
+namespace SandboxRun.Policy;
+
+/// <summary>What decided a syscall.</summary>
+internal enum DecisionSource
+{
+    /// <summary>The arch value belongs to no block of the filter.</summary>
+    ForeignArch,
+
+    /// <summary>An x32 number (bit 30 set) under AUDIT_ARCH_X86_64, and the profile has no x32.</summary>
+    X32NotCovered,
+
+    /// <summary>runc's stub: above the highest number the profile names.</summary>
+    EnosysStub,
+
+    /// <summary><c>--enosys known</c>: a number sandboxrun's table lacks.</summary>
+    EnosysUnknown,
+
+    /// <summary>A rule of the profile matched.</summary>
+    Rule,
+
+    /// <summary>No rule matched: the default action.</summary>
+    Default,
+}
+
+/// <summary>One decision and what made it.</summary>
+internal sealed record Decision(SeccompAction Action, DecisionSource Source, Arch.Arch? Arch, SyscallPolicy? Syscall, ArchRule? Rule);
+
+/// <summary>
+/// Decides a syscall straight from the <see cref="FilterPolicy"/>, without BPF: the model
+/// the compiled program must agree with (the property tests compare the two on every input),
+/// and the source of <c>check</c>'s explanations.
+/// </summary>
+internal static class PolicyEvaluator
+{
+    internal static Decision Decide(FilterPolicy policy, in SeccompData data)
+    {
+        var outcome = Classify(policy, data.Arch, data.Nr);
+        if (outcome.Syscall is not { } syscall)
+        {
+            return outcome;
+        }
+        var rule = syscall.Match(data.Args);
+        return rule is null ? outcome : outcome with { Action = rule.Action, Source = DecisionSource.Rule, Rule = rule };
+    }
+
+    /// <summary>
+    /// Everything that is decided before arguments are read. A result with a
+    /// <see cref="Decision.Syscall"/> that has rules still depends on the arguments; its
+    /// action is then the one taken when no rule matches.
+    /// </summary>
+    internal static Decision Classify(FilterPolicy policy, uint auditArch, uint nr)
+    {
+        var data = new SeccompData(nr, auditArch, 0, []);
+        // runc prepends its stub to libseccomp's program: it decides before the arch blocks.
+        if (StubSays(policy, data.Arch, data.Nr) is { } stubArch)
+        {
+            return new Decision(SeccompAction.Enosys, DecisionSource.EnosysStub, stubArch.Arch, null, null);
+        }
+        var block = BlockFor(policy, data.Arch, data.Nr, out var source);
+        if (block is null)
+        {
+            return new Decision(FilterPolicy.BadArchAction, source, null, null, null);
+        }
+        if (policy.Enosys == EnosysMode.Known && !policy.DefaultAction.IsPermissiveDefault && block.Arch.NameOf(data.Nr) is null)
+        {
+            return new Decision(SeccompAction.Enosys, DecisionSource.EnosysUnknown, block.Arch, null, null);
+        }
+        var found = block.Find(data.Nr);
+        if (found is { Unconditional: { } always })
+        {
+            return new Decision(always.Action, DecisionSource.Rule, block.Arch, found, always);
+        }
+        return new Decision(policy.DefaultAction, DecisionSource.Default, block.Arch, found, null);
+    }
+
+    /// <summary>
+    /// The block an (arch, nr) pair reaches in libseccomp's program: under AUDIT_ARCH_X86_64 a
+    /// number of 0x40000000 or more is x32's, and is killed when the profile has no x32.
+    /// </summary>
+    internal static ArchPolicy? BlockFor(FilterPolicy policy, uint auditArch, uint nr, out DecisionSource source)
+    {
+        source = DecisionSource.ForeignArch;
+        var candidates = policy.Arches.Where(a => a.Arch.AuditArch == auditArch).ToList();
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+        if (auditArch != Arch.Arch.AUDIT_ARCH_X86_64)
+        {
+            return candidates[0];
+        }
+        var wantX32 = nr >= Arch.Arch.X32_SYSCALL_BIT;
+        var block = candidates.FirstOrDefault(a => (a.Arch == Arch.Arch.X32) == wantX32);
+        if (block is null)
+        {
+            source = DecisionSource.X32NotCovered;
+        }
+        return block;
+    }
+
+    /// <summary>
+    /// runc's stub runs before the filter: under AUDIT_ARCH_X86_64 it picks the x86_64 or the
+    /// x32 boundary by bit 30 alone (jset), elsewhere by arch.
+    /// </summary>
+    internal static ArchPolicy? StubSays(FilterPolicy policy, uint auditArch, uint nr)
+    {
+        foreach (var a in policy.Arches)
+        {
+            if (a.Arch.AuditArch != auditArch || a.EnosysAbove is not { } max)
+            {
+                continue;
+            }
+            if (auditArch == Arch.Arch.AUDIT_ARCH_X86_64 && ((nr & Arch.Arch.X32_SYSCALL_BIT) != 0) != (a.Arch == Arch.Arch.X32))
+            {
+                continue;
+            }
+            if (nr > max)
+            {
+                return a;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,221 @@
+using SandboxRun.Arch;
+using SandboxRun.Errors;
+using SandboxRun.Profiles;
+
+namespace SandboxRun.Policy;
+
+/// <summary>
+/// Profile × machine → <see cref="FilterPolicy"/>, doing what Docker's engine does between
+/// the JSON and libseccomp:
+/// <list type="number">
+/// <item>moby (profiles/seccomp): pick the arches (archMap entry of the main arch, or the
+/// flat list), drop rules by <c>excludes</c> then <c>includes</c> (arches against the Go
+/// arch name, caps against the capability set, minKernel against the kernel);</item>
+/// <item>runc (libcontainer/seccomp): one rule per name, skip rules whose action equals
+/// the default, skip names libseccomp cannot resolve, split a rule that names one
+/// argument index twice into one rule per condition;</item>
+/// <item>libseccomp: resolve the name per arch (skipped where the arch lacks it), add the
+/// socketcall/ipc form on x86, merge the rules of each syscall (<see cref="SyscallPolicy"/>).</item>
+/// </list>
+/// Arches of the profile that belong to another machine are left out: their arch values
+/// never reach this machine's filter, so they would not change a single decision.
+/// </summary>
+internal static class PolicyResolver
+{
+    internal static FilterPolicy Resolve(Profile profile, TargetArch target, ResolveOptions options)
+    {
+        var notes = new List<RuleNote>();
+        var listed = ListedArches(profile, target);
+        var arches = target.AllArches.Where(a => a == target.Main || listed.Contains(a)).ToList();
+
+        // moby: includes/excludes.
+        var kept = new List<SyscallRule>();
+        foreach (var rule in profile.Syscalls)
+        {
+            if (ExclusionReason(rule, target, options) is { } reason)
+            {
+                notes.Add(new RuleNote(rule, null, null, reason));
+            }
+            else
+            {
+                kept.Add(rule);
+            }
+        }
+
+        // runc + libseccomp: per arch, the rules of each syscall in the order they are added.
+        var perArch = arches.ToDictionary(a => a, _ => new SortedDictionary<uint, List<ArchRule>>());
+        foreach (var rule in kept)
+        {
+            foreach (var name in rule.Names)
+            {
+                if (rule.Action == profile.DefaultAction)
+                {
+                    notes.Add(new RuleNote(rule, name, null, $"its action is the default action {profile.DefaultAction} (runc skips it)"));
+                    continue;
+                }
+                if (!Arch.Arch.All.Any(a => a.Knows(name)))
+                {
+                    notes.Add(new RuleNote(rule, name, null, $"\"{name}\" is not a syscall on any arch sandboxrun knows (Linux {SyscallTables.KernelVersion}); skipped, as runc does"));
+                    continue;
+                }
+                foreach (var arch in arches)
+                {
+                    var added = AddRules(perArch[arch], arch, rule, name);
+                    if (!added)
+                    {
+                        notes.Add(new RuleNote(rule, name, arch, $"\"{name}\" does not exist on {arch.Name}"));
+                    }
+                }
+            }
+        }
+
+        var stubArches = StubArches(profile, options, listed, target);
+        var archPolicies = new List<ArchPolicy>();
+        foreach (var arch in arches)
+        {
+            var syscalls = new List<SyscallPolicy>();
+            foreach (var (number, rules) in perArch[arch])
+            {
+                syscalls.Add(SyscallPolicy.Build(number, arch, rules));
+            }
+            uint? enosysAbove = options.Enosys == EnosysMode.Runc && stubArches.Contains(arch) ? RuncStubBoundary(kept, arch) : null;
+            archPolicies.Add(new ArchPolicy(arch, syscalls, enosysAbove));
+        }
+        return new FilterPolicy(profile, target, profile.DefaultAction, archPolicies, options.Enosys, options, notes);
+    }
+
+    /// <summary>
+    /// The arches the profile lists for this machine. moby: with archMap, only the entry
+    /// whose architecture is the main arch counts, with its subArchitectures; with the flat
+    /// list, every entry is handed to runc (the ones of other machines are dropped here).
+    /// </summary>
+    internal static IReadOnlyList<Arch.Arch> ListedArches(Profile profile, TargetArch target)
+    {
+        IEnumerable<string> names = profile.ArchMap.Count > 0
+            ? profile.ArchMap.Where(e => e.Architecture == target.Main.ScmpName).SelectMany(e => e.SubArchitectures.Prepend(e.Architecture))
+            : profile.Architectures;
+        return names
+            .Select(n => n == "SCMP_ARCH_NATIVE" ? target.Main : Arch.Arch.All.FirstOrDefault(a => a.ScmpName == n))
+            .OfType<Arch.Arch>()
+            .Where(target.Owns)
+            .Distinct()
+            .ToList();
+    }
+
+    /// <summary>moby's includes/excludes test; null when the rule is kept.</summary>
+    internal static string? ExclusionReason(SyscallRule rule, TargetArch target, ResolveOptions options)
+    {
+        var ex = rule.Excludes;
+        if (ex.Arches.Contains(target.GoName))
+        {
+            return $"excludes.arches names {target.GoName}";
+        }
+        foreach (var cap in ex.Caps)
+        {
+            if (options.Caps.Has(cap))
+            {
+                return $"excludes.caps: the capability set holds {cap}";
+            }
+        }
+        if (ex.MinKernel is { } exKernel && options.Kernel >= exKernel)
+        {
+            return $"excludes.minKernel {exKernel}: the kernel is {options.Kernel}";
+        }
+        var inc = rule.Includes;
+        if (inc.Arches.Count > 0 && !inc.Arches.Contains(target.GoName))
+        {
+            return $"includes.arches [{string.Join(", ", inc.Arches)}] does not name {target.GoName}";
+        }
+        foreach (var cap in inc.Caps)
+        {
+            if (!options.Caps.Has(cap))
+            {
+                return $"includes.caps: the capability set lacks {cap}";
+            }
+        }
+        if (inc.MinKernel is { } incKernel && options.Kernel < incKernel)
+        {
+            return $"includes.minKernel {incKernel}: the kernel is {options.Kernel}";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Adds the rules of one JSON rule and name to an arch, as runc's matchCall and
+    /// libseccomp's rule API do. False when the arch has no such syscall.
+    /// </summary>
+    private static bool AddRules(SortedDictionary<uint, List<ArchRule>> syscalls, Arch.Arch arch, SyscallRule rule, string name)
+    {
+        // runc: a rule that names an argument index twice cannot be one libseccomp rule
+        // (it refuses two conditions on one argument), so each condition becomes its own rule.
+        var sameIndexTwice = rule.Args.GroupBy(a => a.Index).Any(g => g.Count() > 1);
+        var ruleSets = sameIndexTwice
+            ? rule.Args.Select((c, i) => (Conditions: (IReadOnlyList<ArgCondition>)[c], Split: (int?)i)).ToList()
+            : [(rule.Args, null)];
+
+        var direct = arch.TryGetNumber(name, out var number);
+        var mux = arch == Arch.Arch.X86 ? X86Multiplexer.Find(name) : null;
+        if (!direct && mux is null)
+        {
+            return false;
+        }
+        foreach (var (conditions, split) in ruleSets)
+        {
+            // libseccomp (arch-x86.c): the multiplexed rule first, then the direct one.
+            if (mux is { } m && (!direct || X86Multiplexer.HasMultiplexedForm(number)))
+            {
+                var muxConditions = conditions.Where(c => c.Index != 0).Prepend(new ArgCondition(0, CompareOp.Equal, m.Call, 0)).OrderBy(c => c.Index).ToList();
+                Add(syscalls, m.Syscall, new ArchRule(rule.Action, muxConditions, new RuleOrigin(rule, name, split, m.Name)));
+            }
+            if (direct)
+            {
+                Add(syscalls, number, new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split)));
+            }
+        }
+        return true;
+    }
+
+    private static void Add(SortedDictionary<uint, List<ArchRule>> syscalls, uint number, ArchRule rule)
+    {
+        if (!syscalls.TryGetValue(number, out var list))
+        {
+            syscalls[number] = list = [];
+        }
+        list.Add(rule);
+    }
+
+    /// <summary>
+    /// The arches that get an ENOSYS boundary. runc's stub covers the arches the profile
+    /// lists (not the main arch when it is absent from the list), and never a permissive
+    /// default (ALLOW, LOG, TRACE). <c>--enosys known</c> covers every arch of the filter.
+    /// </summary>
+    private static IReadOnlyList<Arch.Arch> StubArches(Profile profile, ResolveOptions options, IReadOnlyList<Arch.Arch> listed, TargetArch target) =>
+        options.Enosys switch
+        {
+            _ when profile.DefaultAction.IsPermissiveDefault => [],
+            EnosysMode.Runc => listed,
+            EnosysMode.Known => [.. target.AllArches],
+            _ => [],
+        };
+
+    /// <summary>
+    /// runc patchbpf findLastSyscalls: the highest number, on this arch, of any name of any
+    /// rule that survived moby's filtering (whatever its action). Null when there is none;
+    /// runc then adds no stub for the arch.
+    /// </summary>
+    private static uint? RuncStubBoundary(IReadOnlyList<SyscallRule> rules, Arch.Arch arch)
+    {
+        uint? max = null;
+        foreach (var rule in rules)
+        {
+            foreach (var name in rule.Names)
+            {
+                if (arch.TryGetNumber(name, out var n) && (max is null || n > max))
+                {
+                    max = n;
+                }
+            }
+        }
+        return max is 0 ? null : max;
+    }
+}
