@@ -1,0 +1,131 @@
+using System.CommandLine;
+using SandboxRun.Arch;
+using SandboxRun.Errors;
+using SandboxRun.Policy;
+using SandboxRun.Profiles;
+
+namespace SandboxRun.Commands;
+
+/// <summary>
+/// The options that change which program a profile becomes: <c>--profile</c>, <c>--arch</c>,
+/// <c>--caps</c>, <c>--cap-add</c>, <c>--cap-drop</c>, <c>--kernel</c>, <c>--enosys</c>;
+/// shared by run, compile and check.
+/// </summary>
+internal sealed class PolicyOptions
+{
+    internal Option<string> Profile { get; } = new("--profile", "-p")
+    {
+        Description = "Profile: a JSON file, or a built-in name (see `sandboxrun profiles`)",
+        Required = true,
+    };
+
+    internal Option<string?> Arch { get; } = new("--arch")
+    {
+        Description = "Machine to build for: x86_64 or aarch64 (default: this one)",
+    };
+
+    internal Option<string> Caps { get; } = new("--caps")
+    {
+        Description = "Capability set that includes/excludes.caps are judged against: docker, current, all, none",
+        DefaultValueFactory = _ => "docker",
+    };
+
+    internal Option<string[]> CapAdd { get; } = new("--cap-add") { Description = "Add a capability to the set (CAP_SYS_ADMIN or SYS_ADMIN)" };
+
+    internal Option<string[]> CapDrop { get; } = new("--cap-drop") { Description = "Remove a capability from the set" };
+
+    internal Option<string?> Kernel { get; } = new("--kernel") { Description = "Kernel version X.Y for minKernel (default: the running kernel)" };
+
+    internal Option<string> Enosys { get; } = new("--enosys")
+    {
+        Description = "What syscalls the profile cannot know get: runc (ENOSYS above its highest name), known (ENOSYS for numbers absent from the tables), off",
+        DefaultValueFactory = _ => "runc",
+    };
+
+    internal Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Do not print warnings about the profile" };
+
+    internal void AddTo(Command command)
+    {
+        command.Options.Add(Profile);
+        command.Options.Add(Arch);
+        command.Options.Add(Caps);
+        command.Options.Add(CapAdd);
+        command.Options.Add(CapDrop);
+        command.Options.Add(Kernel);
+        command.Options.Add(Enosys);
+        command.Options.Add(Quiet);
+    }
+
+    internal TargetArch TargetOf(ParseResult result)
+    {
+        var name = result.GetValue(Arch);
+        if (name is null)
+        {
+            return TargetArch.Native;
+        }
+        return TargetArch.Find(name)
+            ?? throw new UsageException($"--arch: unknown machine \"{name}\"{DidYouMean.Hint(name, TargetArch.All.Select(t => t.Name))} (x86_64 or aarch64)");
+    }
+
+    internal ResolveOptions ResolveOptionsOf(ParseResult result)
+    {
+        var capsName = result.GetValue(Caps)!;
+        var caps = capsName switch
+        {
+            "docker" => Capabilities.Docker,
+            "current" => Capabilities.Current(),
+            "all" => Capabilities.All_,
+            "none" => Capabilities.None,
+            _ => throw new UsageException($"--caps: unknown capability set \"{capsName}\" (docker, current, all or none)"),
+        };
+        foreach (var cap in result.GetValue(CapAdd) ?? [])
+        {
+            caps = caps.Add(CheckCap(cap, "--cap-add"));
+        }
+        foreach (var cap in result.GetValue(CapDrop) ?? [])
+        {
+            caps = caps.Drop(CheckCap(cap, "--cap-drop"));
+        }
+
+        var kernel = HostKernel.Version;
+        if (result.GetValue(Kernel) is { } k)
+        {
+            var parts = k.Split('.');
+            if (parts.Length != 2 || !KernelVersion.TryParseRelease(k, out kernel) || !parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit)))
+            {
+                throw new UsageException($"--kernel: \"{k}\" is not a kernel version X.Y such as 5.15");
+            }
+        }
+
+        var enosys = result.GetValue(Enosys) switch
+        {
+            "runc" => EnosysMode.Runc,
+            "known" => EnosysMode.Known,
+            "off" => EnosysMode.Off,
+            var other => throw new UsageException($"--enosys: \"{other}\" is not runc, known or off"),
+        };
+        return new ResolveOptions(caps, kernel, enosys);
+    }
+
+    private static string CheckCap(string cap, string option)
+    {
+        var name = Capabilities.Normalize(cap);
+        return Capabilities.IsKnown(name)
+            ? name
+            : throw new UsageException($"{option}: unknown capability \"{cap}\"{DidYouMean.Hint(name, Capabilities.All)}");
+    }
+
+    /// <summary>Reads the profile, prints its warnings, and resolves it for the machine.</summary>
+    internal FilterPolicy Load(ParseResult result)
+    {
+        var profile = ProfileSource.Load(result.GetValue(Profile)!);
+        if (!result.GetValue(Quiet))
+        {
+            foreach (var warning in profile.Warnings)
+            {
+                Console.Error.WriteLine($"sandboxrun: warning: {warning}");
+            }
+        }
+        return PolicyResolver.Resolve(profile, TargetOf(result), ResolveOptionsOf(result));
+    }
+}
