@@ -39,7 +39,7 @@ internal static class ArgumentCode
         if (!wide)
         {
             asm.Load(lowOffset);
-            EmitWord(asm, c.Op, lo, (uint)c.ValueTwo, pass, fail);
+            EmitWord(asm, c.Op, lo, (uint)c.ValueTwo & lo, pass, fail);
             return;
         }
         var checkLow = asm.NewLabel();
@@ -95,10 +95,10 @@ internal static class ArgumentCode
                     var maskHigh = hi;
                     var dataHigh = (uint)(c.ValueTwo >> 32);
                     asm.Load(highOffset);
-                    EmitMasked(asm, maskHigh, dataHigh, checkLow, fail);
+                    EmitMasked(asm, maskHigh, dataHigh & maskHigh, checkLow, fail);
                     asm.Mark(checkLow);
                     asm.Load(lowOffset);
-                    EmitMasked(asm, lo, (uint)c.ValueTwo, pass, fail);
+                    EmitMasked(asm, lo, (uint)c.ValueTwo & lo, pass, fail);
                 }
                 break;
         }

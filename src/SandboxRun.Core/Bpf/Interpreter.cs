@@ -13,7 +13,10 @@ internal static class Interpreter
 {
     internal readonly record struct Result(uint ReturnValue, int Executed);
 
-    internal static Result Run(BpfProgram program, in SeccompData data)
+    internal static Result Run(BpfProgram program, in SeccompData data) => Run(program, data, null);
+
+    /// <summary>Runs the program and records the index of every instruction executed.</summary>
+    internal static Result Run(BpfProgram program, in SeccompData data, List<int>? trace)
     {
         var code = program.Instructions.AsSpan();
         uint a = 0, x = 0;
@@ -23,6 +26,7 @@ internal static class Interpreter
         {
             var insn = code[pc];
             executed++;
+            trace?.Add(pc);
             switch (insn.Code)
             {
                 case BPF_LD | BPF_W | BPF_ABS:

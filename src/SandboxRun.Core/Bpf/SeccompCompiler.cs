@@ -75,7 +75,7 @@ internal static class SeccompCompiler
     /// </summary>
     internal static List<NumberRange> Ranges(FilterPolicy policy, uint auditArch)
     {
-        var cuts = new SortedSet<uint> { 0, Arch.Arch.X32_SYSCALL_BIT, 2 * Arch.Arch.X32_SYSCALL_BIT, 3 * Arch.Arch.X32_SYSCALL_BIT };
+        var cuts = new SortedSet<uint> { 0, Arch.Arch.X32_SYSCALL_BIT, 2 * Arch.Arch.X32_SYSCALL_BIT, 3 * Arch.Arch.X32_SYSCALL_BIT, uint.MaxValue };
         foreach (var block in policy.Arches.Where(a => a.Arch.AuditArch == auditArch))
         {
             foreach (var s in block.Syscalls)

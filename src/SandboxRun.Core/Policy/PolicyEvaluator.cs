@@ -78,7 +78,8 @@ internal static class PolicyEvaluator
 
     /// <summary>
     /// The block an (arch, nr) pair reaches in libseccomp's program: under AUDIT_ARCH_X86_64 a
-    /// number of 0x40000000 or more is x32's, and is killed when the profile has no x32.
+    /// number of 0x40000000 or more is x32's, and is killed when the profile has no x32
+    /// (except -1, which libseccomp leaves to the x86_64 rules).
     /// </summary>
     internal static ArchPolicy? BlockFor(FilterPolicy policy, uint auditArch, uint nr, out DecisionSource source)
     {
@@ -92,7 +93,8 @@ internal static class PolicyEvaluator
         {
             return candidates[0];
         }
-        var wantX32 = nr >= Arch.Arch.X32_SYSCALL_BIT;
+        // libseccomp lets nr -1 through to the x86_64 rules: ptrace uses it for a skipped call.
+        var wantX32 = nr >= Arch.Arch.X32_SYSCALL_BIT && nr != uint.MaxValue;
         var block = candidates.FirstOrDefault(a => (a.Arch == Arch.Arch.X32) == wantX32);
         if (block is null)
         {

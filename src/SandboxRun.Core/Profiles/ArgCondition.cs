@@ -5,6 +5,9 @@ namespace SandboxRun.Profiles;
 /// <summary>
 /// One <c>args[]</c> entry: argument <see cref="Index"/> (0–5) compared with
 /// <see cref="Value"/>; for MASKED_EQ, Value is the mask and ValueTwo the datum.
+/// libseccomp masks the datum too (it stores <c>datum &amp; mask</c>), so MASKED_EQ holds
+/// when <c>(arg &amp; mask) == (datum &amp; mask)</c>: a datum with bits outside the mask does
+/// not make the rule impossible, it loses those bits. Docker gets that meaning, so do we.
 /// </summary>
 internal sealed record ArgCondition(int Index, CompareOp Op, ulong Value, ulong ValueTwo)
 {
@@ -18,7 +21,7 @@ internal sealed record ArgCondition(int Index, CompareOp Op, ulong Value, ulong 
             CompareOp.Equal => arg == Value,
             CompareOp.GreaterOrEqual => arg >= Value,
             CompareOp.GreaterThan => arg > Value,
-            CompareOp.MaskedEqual => (arg & Value) == ValueTwo,
+            CompareOp.MaskedEqual => (arg & Value) == (ValueTwo & Value),
             _ => throw new System.Diagnostics.UnreachableException(),
         };
 
@@ -28,7 +31,7 @@ internal sealed record ArgCondition(int Index, CompareOp Op, ulong Value, ulong 
         var a = $"a{Index}";
         return Op switch
         {
-            CompareOp.MaskedEqual => $"({a} & {Hex(Value)}) == {Hex(ValueTwo)}",
+            CompareOp.MaskedEqual => $"({a} & {Hex(Value)}) == {Hex(ValueTwo & Value)}",
             CompareOp.NotEqual => $"{a} != {Hex(Value)}",
             CompareOp.LessThan => $"{a} < {Hex(Value)}",
             CompareOp.LessOrEqual => $"{a} <= {Hex(Value)}",
