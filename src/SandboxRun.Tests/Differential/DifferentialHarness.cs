@@ -83,7 +83,7 @@ internal sealed class DifferentialHarness
         // table says the ABI lacks it (x32's map_shadow_stack, though the kernel has it).
         // The x86 socket and IPC calls are the exception: pseudo-syscalls that libseccomp
         // turns into socketcall/ipc rules, which are compared like any other.
-        var known = LibSeccomp.ResolveNameArch(token, name) >= 0 || (abi == Arch.Arch.X86 && Policy.X86Multiplexer.Find(name) is not null);
+        var known = LibSeccomp.ResolveNameArch(token, name) >= 0 || (abi == Arch.Arch.X86 && SandboxRun.Policy.X86Multiplexer.Find(name) is not null);
         return known ? null : $"{abi.Name}:{name}";
     }
 
