@@ -5,141 +5,98 @@ using static SandboxRun.Bpf.BpfConstants;
 namespace SandboxRun.Bpf;
 
 /// <summary>
-/// The argument checks of one syscall: each rule's conditions in turn; the first rule whose
-/// conditions all hold returns its action; when none does, the default action.
-/// A 64-bit condition is decided on two 32-bit words, high word first; on 32-bit ABIs only
-/// the low word exists (libseccomp truncates the value likewise).
+/// The argument checks of one syscall, compiled from its decision tree
+/// (<see cref="DecisionLevel"/>): each node loads one 32-bit word of an argument (unless A
+/// already holds it), masks it, compares, and goes on to its child level or returns its
+/// action; a side with neither, or a child level that decides nothing, moves to the next
+/// node of the level; past the last node of the top level comes the default action.
+///
+/// The code is laid out as a tree: each block has exactly one way in except the first
+/// node of a level's siblings, so what A holds is known exactly and a word is reloaded
+/// whenever a path may have left another one in A. (libseccomp 2.5.4 gets this wrong in
+/// some merged trees: it compares a word it did not load.)
 /// </summary>
 internal static class ArgumentCode
 {
+    /// <summary>What the accumulator holds: a word of seccomp_data under a mask, or nothing known.</summary>
+    private readonly record struct Accumulator(uint Offset, uint Mask)
+    {
+        internal static Accumulator Unknown => new(uint.MaxValue, 0);
+    }
+
     internal static void Emit(Assembler asm, SyscallPolicy syscall, SeccompAction fallback)
     {
-        foreach (var rule in syscall.Effective)
-        {
-            var fail = asm.NewLabel();
-            foreach (var condition in rule.Conditions)
-            {
-                var pass = asm.NewLabel();
-                EmitCondition(asm, condition, syscall.Is64Bit, pass, fail);
-                asm.Mark(pass);
-            }
-            asm.Return(rule.Action.ReturnValue);
-            asm.Mark(fail);
-        }
+        var none = asm.NewLabel();
+        EmitLevel(asm, syscall.Tree!, none, Accumulator.Unknown);
+        asm.Mark(none);
         asm.Return(fallback.ReturnValue);
     }
 
-    /// <summary>Jumps to <paramref name="pass"/> when the condition holds, else to <paramref name="fail"/>.</summary>
-    private static void EmitCondition(Assembler asm, ArgCondition c, bool wide, Assembler.Label pass, Assembler.Label fail)
+    private static void EmitLevel(Assembler asm, DecisionLevel level, Assembler.Label none, Accumulator acc)
     {
-        var lo = (uint)c.Value;
-        var hi = (uint)(c.Value >> 32);
-        var lowOffset = OffsetArgLow(c.Index);
-        var highOffset = OffsetArgHigh(c.Index);
-        if (!wide)
+        for (var i = 0; i < level.Nodes.Length; i++)
         {
-            asm.Load(lowOffset);
-            EmitWord(asm, c.Op, lo, (uint)c.ValueTwo & lo, pass, fail);
+            var last = i == level.Nodes.Length - 1;
+            var next = last ? none : asm.NewLabel();
+            // A sibling is also reached from inside the previous sibling's children: A is unknown.
+            EmitNode(asm, level.Nodes[i], next, i == 0 ? acc : Accumulator.Unknown);
+            if (!last)
+            {
+                asm.Mark(next);
+            }
+        }
+    }
+
+    private static void EmitNode(Assembler asm, DecisionNode node, Assembler.Label next, Accumulator acc)
+    {
+        if (node.Mask == 0)
+        {
+            // (word & 0) compared with 0: EQ and GE always hold, GT never.
+            var holds = node.Op != CompareOp.GreaterThan;
+            EmitSide(asm, holds ? node.ChildTrue : node.ChildFalse, holds ? node.ActionTrue : node.ActionFalse, next, acc);
             return;
         }
-        var checkLow = asm.NewLabel();
-        switch (c.Op)
+        var offset = node.High ? OffsetArgHigh(node.Arg) : OffsetArgLow(node.Arg);
+        if (acc.Offset != offset || (acc.Mask & node.Mask) != node.Mask)
         {
-            case CompareOp.Equal:
-                // hi == H && lo == L
-                asm.Load(highOffset);
-                asm.JumpIf(BPF_JEQ, hi, checkLow, fail);
-                asm.Mark(checkLow);
-                asm.Load(lowOffset);
-                asm.JumpIf(BPF_JEQ, lo, pass, fail);
-                break;
-            case CompareOp.NotEqual:
-                // hi != H || lo != L
-                asm.Load(highOffset);
-                asm.JumpIf(BPF_JEQ, hi, checkLow, pass);
-                asm.Mark(checkLow);
-                asm.Load(lowOffset);
-                asm.JumpIf(BPF_JEQ, lo, fail, pass);
-                break;
-            case CompareOp.GreaterThan:
-            case CompareOp.GreaterOrEqual:
-                // hi > H || (hi == H && lo > L)      (>= L for GE)
-                {
-                    var equalHigh = asm.NewLabel();
-                    asm.Load(highOffset);
-                    asm.JumpIf(BPF_JGT, hi, pass, equalHigh);
-                    asm.Mark(equalHigh);
-                    asm.JumpIf(BPF_JEQ, hi, checkLow, fail);
-                    asm.Mark(checkLow);
-                    asm.Load(lowOffset);
-                    asm.JumpIf(c.Op == CompareOp.GreaterThan ? BPF_JGT : BPF_JGE, lo, pass, fail);
-                }
-                break;
-            case CompareOp.LessThan:
-            case CompareOp.LessOrEqual:
-                // hi < H || (hi == H && lo < L)      (<= L for LE): the negation of GE (GT)
-                {
-                    var equalHigh = asm.NewLabel();
-                    asm.Load(highOffset);
-                    asm.JumpIf(BPF_JGT, hi, fail, equalHigh);
-                    asm.Mark(equalHigh);
-                    asm.JumpIf(BPF_JEQ, hi, checkLow, pass);
-                    asm.Mark(checkLow);
-                    asm.Load(lowOffset);
-                    asm.JumpIf(c.Op == CompareOp.LessThan ? BPF_JGE : BPF_JGT, lo, fail, pass);
-                }
-                break;
-            case CompareOp.MaskedEqual:
-                // (hi & MH) == DH && (lo & ML) == DL
-                {
-                    var maskHigh = hi;
-                    var dataHigh = (uint)(c.ValueTwo >> 32);
-                    asm.Load(highOffset);
-                    EmitMasked(asm, maskHigh, dataHigh & maskHigh, checkLow, fail);
-                    asm.Mark(checkLow);
-                    asm.Load(lowOffset);
-                    EmitMasked(asm, lo, (uint)c.ValueTwo & lo, pass, fail);
-                }
-                break;
+            asm.Load(offset);
+            acc = new Accumulator(offset, uint.MaxValue);
         }
+        if (acc.Mask != node.Mask)
+        {
+            // (word & m1) & m2 == word & m2 when m2 lies inside m1.
+            asm.And(node.Mask);
+            acc = acc with { Mask = node.Mask };
+        }
+        var whenTrue = asm.NewLabel();
+        var whenFalse = asm.NewLabel();
+        var op = node.Op switch
+        {
+            CompareOp.GreaterThan => BPF_JGT,
+            CompareOp.GreaterOrEqual => BPF_JGE,
+            _ => BPF_JEQ,
+        };
+        asm.JumpIf(op, node.Datum, whenTrue, whenFalse);
+        asm.Mark(whenTrue);
+        EmitSide(asm, node.ChildTrue, node.ActionTrue, next, acc);
+        asm.Mark(whenFalse);
+        EmitSide(asm, node.ChildFalse, node.ActionFalse, next, acc);
     }
 
-    /// <summary>One 32-bit comparison of A (a 32-bit ABI's whole argument).</summary>
-    private static void EmitWord(Assembler asm, CompareOp op, uint k, uint data, Assembler.Label pass, Assembler.Label fail)
+    /// <summary>A child level, else an action, else on to the next node.</summary>
+    private static void EmitSide(Assembler asm, DecisionLevel? child, SeccompAction? action, Assembler.Label next, Accumulator acc)
     {
-        switch (op)
+        if (child is not null)
         {
-            case CompareOp.Equal:
-                asm.JumpIf(BPF_JEQ, k, pass, fail);
-                break;
-            case CompareOp.NotEqual:
-                asm.JumpIf(BPF_JEQ, k, fail, pass);
-                break;
-            case CompareOp.GreaterThan:
-                asm.JumpIf(BPF_JGT, k, pass, fail);
-                break;
-            case CompareOp.GreaterOrEqual:
-                asm.JumpIf(BPF_JGE, k, pass, fail);
-                break;
-            case CompareOp.LessThan:
-                asm.JumpIf(BPF_JGE, k, fail, pass);
-                break;
-            case CompareOp.LessOrEqual:
-                asm.JumpIf(BPF_JGT, k, fail, pass);
-                break;
-            case CompareOp.MaskedEqual:
-                EmitMasked(asm, k, data, pass, fail);
-                break;
+            EmitLevel(asm, child, next, acc);
         }
-    }
-
-    /// <summary>(A &amp; mask) == data, without the <c>and</c> where the mask keeps every bit.</summary>
-    private static void EmitMasked(Assembler asm, uint mask, uint data, Assembler.Label pass, Assembler.Label fail)
-    {
-        if (mask != uint.MaxValue)
+        else if (action is { } a)
         {
-            asm.And(mask);
+            asm.Return(a.ReturnValue);
         }
-        asm.JumpIf(BPF_JEQ, data, pass, fail);
+        else
+        {
+            asm.Jump(next);
+        }
     }
 }

@@ -54,6 +54,7 @@ internal sealed class Assembler
 
     internal BpfProgram Assemble()
     {
+        DropJumpsToNext();
         var addresses = new int[_labels];
         bool changed;
         do
@@ -117,6 +118,26 @@ internal sealed class Assembler
             }
         }
         return new BpfProgram([.. output]);
+    }
+
+    /// <summary>A <c>ja</c> to a label placed right after it (nothing in between) does nothing.</summary>
+    private void DropJumpsToNext()
+    {
+        for (var i = _items.Count - 1; i >= 0; i--)
+        {
+            if (_items[i] is not Goto g)
+            {
+                continue;
+            }
+            for (var j = i + 1; j < _items.Count && _items[j] is Bind b; j++)
+            {
+                if (b.Label == g.Target)
+                {
+                    _items.RemoveAt(i);
+                    break;
+                }
+            }
+        }
     }
 
     private void ComputeAddresses(int[] addresses)

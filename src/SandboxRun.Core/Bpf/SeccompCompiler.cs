@@ -127,7 +127,7 @@ internal static class SeccompCompiler
     private static bool SameLeaf(Decision a, Decision b) =>
         !NeedsArguments(a) && !NeedsArguments(b) && a.Action == b.Action;
 
-    private static bool NeedsArguments(Decision d) => d.Syscall is { Unconditional: null, Effective.Count: > 0 };
+    private static bool NeedsArguments(Decision d) => d.Syscall is { ReadsArguments: true };
 
     /// <summary>
     /// A balanced binary tree over ranges[lo..hi]: <c>jge #start(mid)</c> splits them; the

@@ -37,10 +37,14 @@ internal static class Explainer
             case DecisionSource.EnosysUnknown:
                 why.Add($"--enosys known: {query.Number} is no syscall of {decision.Arch!.Name} in Linux {Arch.SyscallTables.KernelVersion}");
                 break;
+            case DecisionSource.Rule when decision.Rule is { } rule:
+                var conditions = rule.Conditions.Count == 0 || decision.Syscall!.Unconditional is not null
+                    ? "unconditionally"
+                    : "because " + string.Join(" and ", rule.Conditions.Select(c => $"{c} (a{c.Index} = {Format(query.Args[c.Index])})"));
+                why.Add($"{rule.Origin}: {Describe(rule.Action)} {conditions}");
+                break;
             case DecisionSource.Rule:
-                var rule = decision.Rule!;
-                var conditions = rule.Conditions.Count == 0 ? "unconditionally" : "because " + string.Join(" and ", rule.Conditions.Select(c => $"{c} (a{c.Index} = {Format(query.Args[c.Index])})"));
-                why.Add($"{rule.Origin}: {Describe(rule.Origin.Rule.Action)} {conditions}");
+                why.Add($"libseccomp's merged rules for {query.Name} give {Describe(decision.Action)}; no single rule of the profile says so for these arguments");
                 break;
             case DecisionSource.Default:
                 why.Add($"no rule matched: the default action {Describe(policy.DefaultAction)}");
@@ -56,14 +60,14 @@ internal static class Explainer
                 {
                     continue;
                 }
-                if (syscall.Unconditional is { } u && !ReferenceEquals(u, r))
+                if (syscall.Unconditional is not null)
                 {
-                    why.Add($"{r.Origin}: {Describe(r.Action)} does not count: an unconditional rule for {syscall.Name} ({u.Origin.Rule.Path}) decides (libseccomp)");
+                    why.Add($"{r.Origin}: {Describe(r.Action)} does not count: an unconditional rule for {syscall.Name} decides every call (libseccomp keeps the first one)");
                     continue;
                 }
                 var failed = r.Conditions.FirstOrDefault(c => !syscall.Holds(c, query.Args[c.Index]));
                 why.Add(failed is null
-                    ? $"{r.Origin}: {Describe(r.Action)} also matches, but an earlier rule decides"
+                    ? $"{r.Origin}: {Describe(r.Action)} also matches, but libseccomp tests rules by argument (highest index first), and the decision is {Describe(decision.Action)}"
                     : $"{r.Origin}: {Describe(r.Action)} if {string.Join(" && ", r.Conditions)}: {failed} is false (a{failed.Index} = {Format(query.Args[failed.Index])})");
             }
         }

@@ -42,8 +42,11 @@ internal static class PolicyEvaluator
         {
             return outcome;
         }
-        var rule = syscall.Match(data.Args);
-        return rule is null ? outcome : outcome with { Action = rule.Action, Source = DecisionSource.Rule, Rule = rule };
+        if (!syscall.ReadsArguments || syscall.Decide(data.Args) is not { } action)
+        {
+            return outcome;
+        }
+        return outcome with { Action = action, Source = DecisionSource.Rule, Rule = syscall.Cite(data.Args, action) };
     }
 
     /// <summary>
@@ -71,7 +74,7 @@ internal static class PolicyEvaluator
         var found = block.Find(data.Nr);
         if (found is { Unconditional: { } always })
         {
-            return new Decision(always.Action, DecisionSource.Rule, block.Arch, found, always);
+            return new Decision(always, DecisionSource.Rule, block.Arch, found, found.Cite(data.Args, always));
         }
         return new Decision(policy.DefaultAction, DecisionSource.Default, block.Arch, found, null);
     }

@@ -43,7 +43,7 @@ internal static class PolicyResolver
         }
 
         // runc + libseccomp: per arch, the rules of each syscall in the order they are added.
-        var perArch = arches.ToDictionary(a => a, _ => new SortedDictionary<uint, List<ArchRule>>());
+        var perArch = arches.ToDictionary(a => a, a => new ArchRules(a));
         foreach (var rule in kept)
         {
             foreach (var name in rule.Names)
@@ -60,7 +60,7 @@ internal static class PolicyResolver
                 }
                 foreach (var arch in arches)
                 {
-                    var added = AddRules(perArch[arch], arch, rule, name);
+                    var added = AddRules(perArch[arch], rule, name);
                     if (!added)
                     {
                         notes.Add(new RuleNote(rule, name, arch, $"\"{name}\" does not exist on {arch.Name}"));
@@ -74,9 +74,9 @@ internal static class PolicyResolver
         foreach (var arch in arches)
         {
             var syscalls = new List<SyscallPolicy>();
-            foreach (var (number, rules) in perArch[arch])
+            foreach (var (number, (rules, tree)) in perArch[arch].Syscalls)
             {
-                syscalls.Add(SyscallPolicy.Build(number, arch, rules));
+                syscalls.Add(new SyscallPolicy(number, arch.NameOf(number) ?? $"nr {number}", arch.Is64Bit, rules, tree.Unconditional, tree.Freeze()));
             }
             uint? enosysAbove = options.Enosys == EnosysMode.Runc && stubArches.Contains(arch) ? RuncStubBoundary(kept, arch) : null;
             archPolicies.Add(new ArchPolicy(arch, syscalls, enosysAbove));
@@ -140,12 +140,26 @@ internal static class PolicyResolver
         return null;
     }
 
+    /// <summary>The rules of one ABI while they are added: real syscalls, and libseccomp's pseudo entries.</summary>
+    private sealed class ArchRules(Arch.Arch arch)
+    {
+        internal Arch.Arch Arch { get; } = arch;
+        internal SortedDictionary<uint, (List<ArchRule> Rules, RuleTree Tree)> Syscalls { get; } = [];
+
+        /// <summary>
+        /// Names the ABI lacks: libseccomp stores them as pseudo syscalls that never reach the
+        /// program but still refuse a conflicting rule.
+        /// </summary>
+        internal Dictionary<string, RuleTree> Pseudo { get; } = new(StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// Adds the rules of one JSON rule and name to an arch, as runc's matchCall and
     /// libseccomp's rule API do. False when the arch has no such syscall.
     /// </summary>
-    private static bool AddRules(SortedDictionary<uint, List<ArchRule>> syscalls, Arch.Arch arch, SyscallRule rule, string name)
+    private static bool AddRules(ArchRules target, SyscallRule rule, string name)
     {
+        var arch = target.Arch;
         // runc: a rule that names an argument index twice cannot be one libseccomp rule
         // (it refuses two conditions on one argument), so each condition becomes its own rule.
         var sameIndexTwice = rule.Args.GroupBy(a => a.Index).Any(g => g.Count() > 1);
@@ -155,33 +169,49 @@ internal static class PolicyResolver
 
         var direct = arch.TryGetNumber(name, out var number);
         var mux = arch == Arch.Arch.X86 ? X86Multiplexer.Find(name) : null;
-        if (!direct && mux is null)
-        {
-            return false;
-        }
         foreach (var (conditions, split) in ruleSets)
         {
-            // libseccomp (arch-x86.c): the multiplexed rule first, then the direct one.
-            if (mux is { } m && (!direct || X86Multiplexer.HasMultiplexedForm(number)))
+            // libseccomp (x86): the multiplexed rule first, its a0 replaced by the call number.
+            if (mux is { } m)
             {
-                var muxConditions = conditions.Where(c => c.Index != 0).Prepend(new ArgCondition(0, CompareOp.Equal, m.Call, 0)).OrderBy(c => c.Index).ToList();
-                Add(syscalls, m.Syscall, new ArchRule(rule.Action, muxConditions, new RuleOrigin(rule, name, split, m.Name)));
+                var muxConditions = conditions.Where(c => c.Index != 0).Prepend(new ArgCondition(0, CompareOp.Equal, m.Call, 0)).ToList();
+                Add(target, m.Syscall, null, new ArchRule(rule.Action, muxConditions, new RuleOrigin(rule, name, split, m.Name)));
             }
             if (direct)
             {
-                Add(syscalls, number, new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split)));
+                Add(target, number, null, new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split)));
+            }
+            else if (arch != Arch.Arch.X86 || mux is not null)
+            {
+                // A pseudo entry: on x86 only the multiplexed names without a direct call get one.
+                Add(target, null, name, new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split)));
             }
         }
-        return true;
+        return direct || mux is not null;
     }
 
-    private static void Add(SortedDictionary<uint, List<ArchRule>> syscalls, uint number, ArchRule rule)
+    private static void Add(ArchRules target, uint? number, string? pseudo, ArchRule rule)
     {
-        if (!syscalls.TryGetValue(number, out var list))
+        RuleTree tree;
+        if (number is { } n)
         {
-            syscalls[number] = list = [];
+            if (!target.Syscalls.TryGetValue(n, out var entry))
+            {
+                target.Syscalls[n] = entry = ([], RuleTree.Empty(target.Arch.Is64Bit));
+            }
+            entry.Rules.Add(rule);
+            tree = entry.Tree;
         }
-        list.Add(rule);
+        else if (!target.Pseudo.TryGetValue(pseudo!, out tree!))
+        {
+            target.Pseudo[pseudo!] = tree = RuleTree.Empty(target.Arch.Is64Bit);
+        }
+        if (tree.Add(rule.Action, rule.Conditions) == RuleTree.EEXIST)
+        {
+            var what = number is { } nr ? $"{target.Arch.NameOf(nr) ?? $"nr {nr}"} on {target.Arch.Name}" : $"{pseudo} (absent on {target.Arch.Name})";
+            throw new PolicyException(
+                $"{rule.Origin.Rule.Path} ({rule.Origin.Name}): an earlier rule gives {what} the same conditions with another action; libseccomp refuses the rule (EEXIST), so Docker would fail to start the container");
+        }
     }
 
     /// <summary>

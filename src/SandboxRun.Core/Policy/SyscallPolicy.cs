@@ -3,51 +3,54 @@ using SandboxRun.Profiles;
 namespace SandboxRun.Policy;
 
 /// <summary>
-/// The rules of one syscall number on one ABI, merged as libseccomp merges them, and the
-/// decision they make for an argument vector. <see cref="Rules"/> keeps every rule in the
-/// order it was added, for explanations; <see cref="Effective"/> holds the ones that decide.
+/// The rules of one syscall number on one ABI: every rule in the order it was added (for
+/// explanations), and what they decide once merged as libseccomp merges them
+/// (<see cref="RuleTree"/>): an unconditional action, or a tree over the arguments.
 /// </summary>
 internal sealed record SyscallPolicy(
     uint Number,
     string Name,
     bool Is64Bit,
     IReadOnlyList<ArchRule> Rules,
-    ArchRule? Unconditional,
-    IReadOnlyList<ArchRule> Effective)
+    SeccompAction? Unconditional,
+    DecisionLevel? Tree)
 {
-    internal static SyscallPolicy Build(uint number, Arch.Arch arch, IReadOnlyList<ArchRule> rules)
-    {
-        var name = arch.NameOf(number) ?? $"nr {number}";
-        // An unconditional rule wins over conditional ones whatever their order; of two
-        // unconditional rules the first one stays.
-        var unconditional = rules.FirstOrDefault(r => r.Conditions.Count == 0);
-        if (unconditional is not null)
-        {
-            return new SyscallPolicy(number, name, arch.Is64Bit, rules, unconditional, [unconditional]);
-        }
-        return new SyscallPolicy(number, name, arch.Is64Bit, rules, null, rules);
-    }
+    /// <summary>Whether the decision depends on the arguments.</summary>
+    internal bool ReadsArguments => Unconditional is null && Tree is not null;
 
-    /// <summary>The rule that decides for these arguments, or null when the default applies.</summary>
-    internal ArchRule? Match(ReadOnlySpan<ulong> args)
+    /// <summary>The action for these arguments, or null when the default applies.</summary>
+    internal SeccompAction? Decide(ReadOnlySpan<ulong> args) => Unconditional ?? Tree?.Evaluate(args);
+
+    /// <summary>
+    /// The rule to cite for a decision: the first rule with that action whose conditions
+    /// all hold (an unconditional one when the entry is unconditional).
+    /// </summary>
+    internal ArchRule? Cite(ReadOnlySpan<ulong> args, SeccompAction decided)
     {
-        foreach (var rule in Effective)
+        foreach (var rule in Rules)
         {
-            var all = true;
-            foreach (var c in rule.Conditions)
+            if (rule.Action != decided)
             {
-                if (!Holds(c, args[c.Index]))
-                {
-                    all = false;
-                    break;
-                }
+                continue;
             }
-            if (all)
+            if (Unconditional is not null ? EffectiveConditions(rule).Count == 0 : AllHold(rule, args))
             {
                 return rule;
             }
         }
         return null;
+    }
+
+    internal bool AllHold(ArchRule rule, ReadOnlySpan<ulong> args)
+    {
+        foreach (var c in rule.Conditions)
+        {
+            if (!Holds(c, args[c.Index]))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>
@@ -56,4 +59,8 @@ internal sealed record SyscallPolicy(
     /// </summary>
     internal bool Holds(ArgCondition c, ulong arg) =>
         Is64Bit ? c.Matches(arg) : (c with { Value = (uint)c.Value, ValueTwo = (uint)c.ValueTwo }).Matches((uint)arg);
+
+    /// <summary>The conditions that test anything: a MASKED_EQ whose mask (low word, on 32-bit ABIs) is 0 always holds.</summary>
+    internal IReadOnlyList<ArgCondition> EffectiveConditions(ArchRule rule) =>
+        rule.Conditions.Where(c => c.Op != CompareOp.MaskedEqual || (Is64Bit ? c.Value : (uint)c.Value) != 0).ToList();
 }

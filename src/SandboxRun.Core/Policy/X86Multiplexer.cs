@@ -52,12 +52,4 @@ internal static class X86Multiplexer
     };
 
     internal static Entry? Find(string name) => Calls.TryGetValue(name, out var e) ? e : null;
-
-    /// <summary>
-    /// Whether libseccomp pairs a direct i386 syscall with its multiplexed form: only the
-    /// direct socket calls 359–373 (Linux 4.3) and IPC calls 393–402 (Linux 5.1). The older
-    /// direct recvmmsg (337) and sendmmsg (345) get no socketcall twin.
-    /// </summary>
-    internal static bool HasMultiplexedForm(uint directNumber) =>
-        directNumber is >= 359 and <= 373 or >= 393 and <= 402;
 }

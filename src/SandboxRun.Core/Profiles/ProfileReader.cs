@@ -443,9 +443,16 @@ internal sealed class ProfileReader
             Error(path, $"unknown action \"{name}\"{DidYouMean.Hint(name, ActionNames.All)}");
             return null;
         }
-        if (errnoRet > ErrnoNames.MaxErrno)
+        // libseccomp refuses SCMP_ACT_ERRNO(n) for n >= MAX_ERRNO (4095), so Docker does too;
+        // TRACE carries any 16-bit message.
+        if (kind == ActionKind.Errno && errnoRet >= ErrnoNames.MaxErrno)
         {
-            Error(errnoPath, $"errno {errnoRet} is out of range: the kernel passes 0 to {ErrnoNames.MaxErrno}");
+            Error(errnoPath, $"errno {errnoRet} is out of range: libseccomp takes 0 to {ErrnoNames.MaxErrno - 1}, so Docker refuses it");
+            return null;
+        }
+        if (errnoRet > ushort.MaxValue)
+        {
+            Error(errnoPath, $"{errnoRet} is out of range: the value is 16 bits (0 to {ushort.MaxValue})");
             return null;
         }
         if (errnoName is not null)

@@ -21,6 +21,7 @@ public sealed class DifferentialDebugSpecs(ITestOutputHelper output)
         Skip.If(seedText is null, "set DIFF_SEED to use");
         var seed = int.Parse(seedText, System.Globalization.CultureInfo.InvariantCulture);
         var json = RandomProfiles.Generate(seed);
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), $"random-{seed}.json"), json);
         var profile = ProfileReader.Read($"random-{seed}.json", Encoding.UTF8.GetBytes(json));
         var target = seed % 2 == 0 ? TargetArch.X86_64 : TargetArch.Aarch64;
         Capabilities[] capSets = [Capabilities.Docker, Capabilities.All_, Capabilities.None];

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using SandboxRun.Arch;
+using SandboxRun.Errors;
 using SandboxRun.Bpf;
 using SandboxRun.Policy;
 using SandboxRun.Profiles;
@@ -24,14 +25,31 @@ internal sealed class DifferentialHarness
     /// <summary>Compiles both sides and compares them; false when libseccomp refused the profile.</summary>
     internal bool Compare(string label, Profile profile, TargetArch target, Capabilities caps, KernelVersion kernel)
     {
-        var policy = PolicyResolver.Resolve(profile, target, new ResolveOptions(caps, kernel, EnosysMode.Off));
-        BpfProgram theirs;
+        FilterPolicy? policy = null;
+        BpfProgram? theirs = null;
+        string? ourRefusal = null, theirRefusal = null;
+        try
+        {
+            policy = PolicyResolver.Resolve(profile, target, new ResolveOptions(caps, kernel, EnosysMode.Off));
+        }
+        catch (PolicyException e)
+        {
+            ourRefusal = e.Message;
+        }
         try
         {
             theirs = DockerOracle.Build(profile, target, caps, kernel);
         }
-        catch (OracleRefusedException)
+        catch (OracleRefusedException e)
         {
+            theirRefusal = e.Message;
+        }
+        if (policy is null || theirs is null)
+        {
+            if ((ourRefusal is null) != (theirRefusal is null))
+            {
+                Failures.Add($"{label} on {target} (caps {caps}, kernel {kernel}): sandboxrun {ourRefusal ?? "accepts it"}; libseccomp {theirRefusal ?? "accepts it"}");
+            }
             return false;
         }
         var ours = SeccompCompiler.Compile(policy);

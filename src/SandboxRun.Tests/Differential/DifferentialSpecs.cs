@@ -60,7 +60,7 @@ public sealed class DifferentialSpecs(ITestOutputHelper output)
                 {
                     foreach (var kernel in Kernels)
                     {
-                        Assert.True(harness.Compare(Path.GetFileName(file), profile, target, caps, kernel), $"libseccomp refused {file}");
+                        Assert.True(harness.Compare(Path.GetFileName(file), profile, target, caps, kernel), $"{file} was refused: {string.Join("; ", harness.Failures)}");
                     }
                 }
             }

@@ -79,7 +79,7 @@ internal static class RandomProfiles
             json.Append(CultureInfo.InvariantCulture, $"\"action\":\"{action}\"");
             if (rng.Next(2) == 0)
             {
-                json.Append(CultureInfo.InvariantCulture, $",\"errnoRet\":{Pick(rng, new[] { 1, 38, 95, 4095, 0 })}");
+                json.Append(CultureInfo.InvariantCulture, $",\"errnoRet\":{Pick(rng, new[] { 1, 38, 95, 4094, 0 })}");
             }
             var args = rng.Next(3) == 0 ? 0 : rng.Next(0, 4);
             if (args > 0)
