@@ -11,9 +11,9 @@ namespace SandboxRun.Bpf;
 /// action; a side with neither, or a child level that decides nothing, moves to the next
 /// node of the level; past the last node of the top level comes the default action.
 ///
-/// The code is laid out as a tree: each block has exactly one way in except the first
-/// node of a level's siblings, so what A holds is known exactly and a word is reloaded
-/// whenever a path may have left another one in A. (libseccomp 2.5.4 gets this wrong in
+/// The code is laid out as a tree: a node is entered from its parent's comparison or from
+/// its previous sibling, so what A holds is known exactly, and a word is reloaded whenever
+/// a path (a child level falling through to the next sibling) may have left another in A. (libseccomp 2.5.4 gets this wrong in
 /// some merged trees: it compares a word it did not load.)
 /// </summary>
 internal static class ArgumentCode
@@ -38,8 +38,7 @@ internal static class ArgumentCode
         {
             var last = i == level.Nodes.Length - 1;
             var next = last ? none : asm.NewLabel();
-            // A sibling is also reached from inside the previous sibling's children: A is unknown.
-            EmitNode(asm, level.Nodes[i], next, i == 0 ? acc : Accumulator.Unknown);
+            acc = EmitNode(asm, level.Nodes[i], next, acc);
             if (!last)
             {
                 asm.Mark(next);
@@ -47,14 +46,19 @@ internal static class ArgumentCode
         }
     }
 
-    private static void EmitNode(Assembler asm, DecisionNode node, Assembler.Label next, Accumulator acc)
+    /// <summary>
+    /// Emits one node; returns what A holds on the way to the next sibling: the compared word
+    /// when both sides go there directly, unknown when a child level may fall through to it.
+    /// </summary>
+    private static Accumulator EmitNode(Assembler asm, DecisionNode node, Assembler.Label next, Accumulator acc)
     {
+        var onward = node.ChildTrue is null && node.ChildFalse is null;
         if (node.Mask == 0)
         {
             // (word & 0) compared with 0: EQ and GE always hold, GT never.
             var holds = node.Op != CompareOp.GreaterThan;
             EmitSide(asm, holds ? node.ChildTrue : node.ChildFalse, holds ? node.ActionTrue : node.ActionFalse, next, acc);
-            return;
+            return onward ? acc : Accumulator.Unknown;
         }
         var offset = node.High ? OffsetArgHigh(node.Arg) : OffsetArgLow(node.Arg);
         if (acc.Offset != offset || (acc.Mask & node.Mask) != node.Mask)
@@ -81,6 +85,7 @@ internal static class ArgumentCode
         EmitSide(asm, node.ChildTrue, node.ActionTrue, next, acc);
         asm.Mark(whenFalse);
         EmitSide(asm, node.ChildFalse, node.ActionFalse, next, acc);
+        return onward ? acc : Accumulator.Unknown;
     }
 
     /// <summary>A child level, else an action, else on to the next node.</summary>
