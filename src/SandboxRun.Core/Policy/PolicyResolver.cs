@@ -206,7 +206,13 @@ internal static class PolicyResolver
         {
             target.Pseudo[pseudo!] = tree = RuleTree.Empty(target.Arch.Is64Bit);
         }
-        if (tree.Add(rule.Action, rule.Conditions) == RuleTree.EEXIST)
+        var rc = tree.Add(rule.Action, rule.Conditions);
+        if (rc == RuleTree.ELOOP)
+        {
+            throw new PolicyException(
+                $"{rule.Origin.Rule.Path} ({rule.Origin.Name}): libseccomp 2.5.4 never finishes merging this rule with an earlier one for the same syscall on {target.Arch.Name} (it loops), so Docker would hang starting the container; rewrite the conditions");
+        }
+        if (rc == RuleTree.EEXIST)
         {
             var what = number is { } nr ? $"{target.Arch.NameOf(nr) ?? $"nr {nr}"} on {target.Arch.Name}" : $"{pseudo} (absent on {target.Arch.Name})";
             throw new PolicyException(

@@ -69,6 +69,45 @@ internal sealed class RuleTree
     /// <summary>The root level (null for an unconditional entry).</summary>
     private Node? _chains;
 
+    /// <summary>
+    /// Steps taken by one <see cref="Add"/>. Some rule pairs send libseccomp 2.5.4 into an
+    /// endless loop (e.g. <c>a1 &gt; 0x100000000 &amp;&amp; a5 &gt;= 5</c> then
+    /// <c>a1 &gt; 0x100000000 &amp;&amp; a5 &lt;= 0x100000001</c> on x86_64): Docker hangs at container
+    /// start. The port walks the same structure, so it counts its steps and gives up.
+    /// </summary>
+    private int _steps;
+    private int _depth;
+
+    private const int StepLimit = 1_000_000;
+
+    /// <summary>Returned by <see cref="Add"/> when the merge does not end.</summary>
+    internal const int ELOOP = -40;
+
+    private sealed class EndlessMerge : Exception;
+
+    private void Step()
+    {
+        if (++_steps > StepLimit)
+        {
+            throw new EndlessMerge();
+        }
+    }
+
+    /// <summary>Counts a recursive descent; real trees are at most 18 levels deep (6 arguments × 3 nodes).</summary>
+    private DepthScope Descend()
+    {
+        if (++_depth > 1000)
+        {
+            throw new EndlessMerge();
+        }
+        return new DepthScope(this);
+    }
+
+    private readonly struct DepthScope(RuleTree tree) : IDisposable
+    {
+        public void Dispose() => tree._depth--;
+    }
+
     private readonly bool _wide;
 
     private RuleTree(bool wide) => _wide = wide;
@@ -122,8 +161,9 @@ internal sealed class RuleTree
     }
 
     /// <summary>Drops one reference held in <paramref name="slot"/>; frees the node at zero and re-links its level.</summary>
-    private static int Put(ref Node? slot)
+    private int Put(ref Node? slot)
     {
+        using var depth = Descend();
         var n = slot;
         if (n is null)
         {
@@ -168,17 +208,19 @@ internal sealed class RuleTree
         return freed;
     }
 
-    private static int CleanLevel(Node node)
+    private int CleanLevel(Node node)
     {
         var freed = 0;
         var n = node;
         while (n.Prev is not null)
         {
+            Step();
             n = n.Prev;
         }
         var start = n;
         for (Node? i = n; i is not null; i = i.Next)
         {
+            Step();
             var links = (i.Prev is not null ? 1 : 0) + (i.Next is not null ? 1 : 0);
             if (i.RefCount > links)
             {
@@ -188,12 +230,13 @@ internal sealed class RuleTree
         Node? cursor = start;
         while (cursor is not null)
         {
+            Step();
             freed += Put(ref cursor);
         }
         return freed;
     }
 
-    private static int PutTree(ref Node? slot)
+    private int PutTree(ref Node? slot)
     {
         var freed = Put(ref slot);
         if (slot is not null)
@@ -204,8 +247,9 @@ internal sealed class RuleTree
     }
 
     /// <summary>Removes <paramref name="node"/> (and zombies met on the way) from the tree under <paramref name="slot"/>.</summary>
-    private static int Remove(ref Node? slot, Node node)
+    private int Remove(ref Node? slot, Node node)
     {
+        using var depth = Descend();
         var freed = 0;
         if (slot is null)
         {
@@ -214,11 +258,13 @@ internal sealed class RuleTree
         var c = slot;
         while (c.Prev is not null)
         {
+            Step();
             c = c.Prev;
         }
         var found = false;
         while (true)
         {
+            Step();
             if (ReferenceEquals(c, node))
             {
                 found = true;
@@ -261,8 +307,9 @@ internal sealed class RuleTree
     }
 
     /// <summary>EEXIST when any action in the level of <paramref name="tree"/> and below differs from <paramref name="action"/>.</summary>
-    private static int CheckActions(Node? tree, SeccompAction? action)
+    private int CheckActions(Node? tree, SeccompAction? action)
     {
+        using var depth = Descend();
         if (tree is null)
         {
             return 0;
@@ -270,10 +317,12 @@ internal sealed class RuleTree
         var c = tree;
         while (c.Prev is not null)
         {
+            Step();
             c = c.Prev;
         }
         for (Node? i = c; i is not null; i = i.Next)
         {
+            Step();
             if ((i.ActT is { } t && t != action) || (i.ActF is { } f && f != action))
             {
                 return EEXIST;
@@ -290,6 +339,7 @@ internal sealed class RuleTree
 
     private int Prune(ref Node? existing, Node? n, State state)
     {
+        using var depth = Descend();
         var freed = 0;
         var next = state.Copy();
 
@@ -317,10 +367,12 @@ internal sealed class RuleTree
         }
         while (x.Prev is not null)
         {
+            Step();
             x = x.Prev;
         }
         while (true)
         {
+            Step();
             var xNext = x.Next;
             if (SameTest(x, n))
             {
@@ -460,11 +512,13 @@ internal sealed class RuleTree
 
     // ---- add: merge a new chain into a level (db.c _db_tree_add) ----
 
-    private static int AddChain(ref Node? existing, Node n)
+    private int AddChain(ref Node? existing, Node n)
     {
+        using var depth = Descend();
         var x = existing!;
         while (true)
         {
+            Step();
             if (SameTest(x, n))
             {
                 if (n.ActT is { } nt)
@@ -741,6 +795,20 @@ internal sealed class RuleTree
     /// </summary>
     internal int Add(SeccompAction action, IReadOnlyList<ArgCondition> conditions)
     {
+        _steps = 0;
+        _depth = 0;
+        try
+        {
+            return AddRule(action, conditions);
+        }
+        catch (EndlessMerge)
+        {
+            return ELOOP;
+        }
+    }
+
+    private int AddRule(SeccompAction action, IReadOnlyList<ArgCondition> conditions)
+    {
         var chain = _wide ? Chain64(conditions, action) : Chain32(conditions, action);
         if (IsNew)
         {
@@ -751,6 +819,7 @@ internal sealed class RuleTree
         }
         if (_chains is null)
         {
+            PutTree(ref chain);
             return 0; // existing unconditional: the new rule is ignored
         }
         if (chain is null)
@@ -769,9 +838,16 @@ internal sealed class RuleTree
         }
         if (removed == 0 && (prune.Flags & Match.Redundant) == Match.Redundant)
         {
+            PutTree(ref chain);
             return 0; // the new rule is redundant
         }
-        return AddChain(ref _chains, chain);
+        var rc = AddChain(ref _chains, chain);
+        if (rc == 0)
+        {
+            // The new chain's own references go; the nodes the tree adopted stay.
+            PutTree(ref chain);
+        }
+        return rc;
     }
 
     private bool IsNew { get; set; } = true;
@@ -791,8 +867,10 @@ internal sealed class RuleTree
 
     private static DecisionLevel FreezeLevel(Node any, Dictionary<Node, DecisionLevel> memo)
     {
+        // A level is a list; a cycle in it (which would hang libseccomp) must not hang us.
+        var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
         var first = any;
-        while (first.Prev is not null)
+        while (first.Prev is not null && seen.Add(first))
         {
             first = first.Prev;
         }
@@ -800,9 +878,14 @@ internal sealed class RuleTree
         {
             return done;
         }
+        seen.Clear();
         var nodes = new List<DecisionNode>();
         for (Node? n = first; n is not null; n = n.Next)
         {
+            if (!seen.Add(n))
+            {
+                throw new InvalidOperationException("a level of the rule tree is cyclic");
+            }
             nodes.Add(new DecisionNode(
                 n.Arg,
                 n.High,

@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace SandboxRun.Launch;
+
+/// <summary>
+/// NUL-terminated strings and NULL-terminated string arrays in native memory, built before
+/// the filter so that nothing is allocated or marshalled after it. Freed only when the
+/// launch fails (on success the process image is replaced).
+/// </summary>
+internal sealed unsafe class NativeStrings : IDisposable
+{
+    private readonly List<nint> _blocks = [];
+
+    internal byte* String(string s)
+    {
+        var bytes = Encoding.UTF8.GetBytes(s);
+        var p = (byte*)NativeMemory.Alloc((nuint)bytes.Length + 1);
+        bytes.CopyTo(new Span<byte>(p, bytes.Length));
+        p[bytes.Length] = 0;
+        _blocks.Add((nint)p);
+        return p;
+    }
+
+    internal byte** Array(IReadOnlyList<string> items)
+    {
+        var p = (byte**)NativeMemory.Alloc((nuint)(items.Count + 1), (nuint)sizeof(byte*));
+        for (var i = 0; i < items.Count; i++)
+        {
+            p[i] = String(items[i]);
+        }
+        p[items.Count] = null;
+        _blocks.Add((nint)p);
+        return p;
+    }
+
+    internal void* Copy(ReadOnlySpan<byte> bytes)
+    {
+        var p = NativeMemory.Alloc((nuint)Math.Max(1, bytes.Length));
+        bytes.CopyTo(new Span<byte>(p, bytes.Length));
+        _blocks.Add((nint)p);
+        return p;
+    }
+
+    internal T* Alloc<T>(int count)
+        where T : unmanaged
+    {
+        var p = (T*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(T));
+        _blocks.Add((nint)p);
+        return p;
+    }
+
+    public void Dispose()
+    {
+        foreach (var block in _blocks)
+        {
+            NativeMemory.Free((void*)block);
+        }
+        _blocks.Clear();
+    }
+}
