@@ -61,8 +61,8 @@ public sealed class CheckSpecs
     public async Task I_can_check_several_syscalls_and_get_1_when_any_is_denied()
     {
         // Act
-        var mixed = await Sandboxrun.RunAsync("check", "--profile", DockerProfile(), "socket(40,1,0)", "clone3", "personality(8)");
-        var allowed = await Sandboxrun.RunAsync("check", "--profile", DockerProfile(), "personality(8)", "read", "nr:0");
+        var mixed = await Sandboxrun.RunAsync("check", "--profile", DockerProfile(), "--arch", "x86_64", "socket(40,1,0)", "clone3", "personality(8)");
+        var allowed = await Sandboxrun.RunAsync("check", "--profile", DockerProfile(), "--arch", "x86_64", "personality(8)", "read", "nr:0");
 
         // Assert
         Assert.Equal(1, mixed.ExitCode);
