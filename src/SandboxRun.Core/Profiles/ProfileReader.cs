@@ -22,7 +22,7 @@ internal sealed class ProfileReader
     private static readonly string[] TopFields =
     [
         "defaultAction", "defaultErrnoRet", "defaultErrno", "architectures", "archMap", "syscalls",
-        "flags", "listenerPath", "listenerMetadata",
+        "flags", "listenerPath", "listenerMetadata", "comment",
     ];
 
     private static readonly string[] RuleFields =

@@ -12,17 +12,27 @@ internal static class Cli
 {
     internal static int Run(string[] args)
     {
-        var root = new RootCommand("sandboxrun: run a program under a Docker-format seccomp profile, without Docker.")
+        var root = new RootCommand("sandboxrun: run a program under a Docker-format seccomp profile, without Docker.\n  sandboxrun [run] [--profile P]... [options] -- COMMAND [ARG]...")
         {
+            RunCommand.Create(),
             CompileCommand.Create(),
             CheckCommand.Create(),
             ProfilesCommand.Create(),
         };
+        // `sandboxrun [options] -- COMMAND` is `run`: the root takes run's options and action.
+        RunCommand.Configure(root);
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
-            throw new UsageException(string.Join('\n', result.Errors.Select(e => e.Message)) + " (see sandboxrun --help)");
+            throw new UsageException(OneLine(result.Errors[0].Message) + " (see sandboxrun --help)");
         }
         return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>A usage error is one line: System.CommandLine's lists become comma-separated.</summary>
+    private static string OneLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return lines.Length <= 1 ? message.Trim() : lines[0] + " " + string.Join(", ", lines[1..]);
     }
 }

@@ -13,10 +13,9 @@ namespace SandboxRun.Commands;
 /// </summary>
 internal sealed class PolicyOptions
 {
-    internal Option<string> Profile { get; } = new("--profile", "-p")
+    internal Option<string[]> Profile { get; } = new("--profile", "-p")
     {
-        Description = "Profile: a JSON file, or a built-in name (see `sandboxrun profiles`)",
-        Required = true,
+        Description = "Profile: a JSON file, or a built-in name (see `sandboxrun profiles`); run stacks several",
     };
 
     internal Option<string?> Arch { get; } = new("--arch")
@@ -115,17 +114,34 @@ internal sealed class PolicyOptions
             : throw new UsageException($"{option}: unknown capability \"{cap}\"{DidYouMean.Hint(name, Capabilities.All)}");
     }
 
-    /// <summary>Reads the profile, prints its warnings, and resolves it for the machine.</summary>
+    /// <summary>The one profile of compile and check (stacking them is for run).</summary>
     internal FilterPolicy Load(ParseResult result)
     {
-        var profile = ProfileSource.Load(result.GetValue(Profile)!);
-        if (!result.GetValue(Quiet))
+        var names = result.GetValue(Profile) ?? [];
+        if (names.Length != 1)
         {
-            foreach (var warning in profile.Warnings)
-            {
-                Console.Error.WriteLine($"sandboxrun: warning: {warning}");
-            }
+            throw new UsageException($"{result.CommandResult.Command.Name}: give one --profile (it was given {names.Length} times)");
         }
-        return PolicyResolver.Resolve(profile, TargetOf(result), ResolveOptionsOf(result));
+        return LoadAll(result, names, TargetOf(result))[0];
+    }
+
+    /// <summary>Reads each profile, prints its warnings, and resolves it for the machine.</summary>
+    internal IReadOnlyList<FilterPolicy> LoadAll(ParseResult result, IReadOnlyList<string> names, TargetArch target)
+    {
+        var options = ResolveOptionsOf(result);
+        var policies = new List<FilterPolicy>();
+        foreach (var name in names)
+        {
+            var profile = ProfileSource.Load(name);
+            if (!result.GetValue(Quiet))
+            {
+                foreach (var warning in profile.Warnings)
+                {
+                    Console.Error.WriteLine($"sandboxrun: warning: {warning}");
+                }
+            }
+            policies.Add(PolicyResolver.Resolve(profile, target, options));
+        }
+        return policies;
     }
 }

@@ -1,0 +1,212 @@
+using System.Runtime;
+using System.Runtime.InteropServices;
+using SandboxRun.Bpf;
+using SandboxRun.Errors;
+using SandboxRun.Profiles;
+using static SandboxRun.Interop.Interop;
+
+namespace SandboxRun.Launch;
+
+/// <summary>A compiled filter and the seccomp(2) flags to install it with.</summary>
+internal sealed record InstallableFilter(BpfProgram Program, uint Flags, string Source);
+
+/// <summary>Everything the launch needs, decided before any filter is installed.</summary>
+internal sealed record LaunchRequest(IReadOnlyList<InstallableFilter> Filters, string Path, IReadOnlyList<string> Argv, IReadOnlyList<string> Environment);
+
+/// <summary>
+/// PR_SET_NO_NEW_PRIVS → seccomp(SECCOMP_SET_MODE_FILTER) for each layer → execve, on the
+/// calling thread. Nothing else.
+///
+/// Everything is prepared first: the programs, argv and envp sit in native memory, the
+/// kernel is asked whether it supports every action used, SIGPIPE (ignored by .NET, and an
+/// ignored signal stays ignored across execve) is put back to its default and the signal
+/// mask emptied. Then the window between the first seccomp() and execve() contains no
+/// managed allocation and no call that can block or load anything:
+/// <list type="bullet">
+/// <item>a no-GC region is entered just before, so no other thread's allocation can start a
+/// collection, whose suspension signal (a real-time signal) would either run a handler under
+/// the filter or stay pending across execve and kill the new program;</item>
+/// <item>seccomp and execve are direct calls into libc (DirectPInvoke, so no lazy symbol
+/// binding under the filter) without a GC transition (so the thread never stops on the way
+/// back to wait for a collection, which would be a futex under the filter).</item>
+/// </list>
+/// The filter is installed without TSYNC: it binds this thread, execve inherits it, and the
+/// runtime's other threads die at execve, as runc's comment on TSYNC says.
+/// If execve fails, the process is already filtered: it writes one line with write(2) (which
+/// the filter may deny) and leaves with _exit, 126 or 127 as env(1) would.
+/// </summary>
+internal static unsafe class Launcher
+{
+    /// <summary>Test hook: SANDBOXRUN_TEST_ALLOCATORS=N starts N threads that allocate without pause.</summary>
+    internal const string AllocatorsVariable = "SANDBOXRUN_TEST_ALLOCATORS";
+
+    internal static void Exec(LaunchRequest request)
+    {
+        using var native = new NativeStrings();
+        var path = native.String(request.Path);
+        var argv = native.Array(request.Argv);
+        var envp = native.Array(request.Environment);
+        var programs = native.Alloc<Libc.SockFprog>(request.Filters.Count);
+        var flags = new uint[request.Filters.Count];
+        for (var i = 0; i < request.Filters.Count; i++)
+        {
+            var filter = request.Filters[i];
+            programs[i].Len = (ushort)filter.Program.Length;
+            programs[i].Filter = native.Copy(filter.Program.ToBytes());
+            flags[i] = filter.Flags;
+            CheckActionsAvailable(filter);
+        }
+
+        // .NET ignores SIGPIPE, and SIG_IGN survives execve: `yes | head -1` would print
+        // "Broken pipe" errors instead of ending quietly. Caught signals reset by themselves.
+        if (Libc.Signal(Libc.SIGPIPE, Libc.SIG_DFL) == -1)
+        {
+            ThrowIfFailed(-1, "signal(SIGPIPE, SIG_DFL)");
+        }
+        var emptySet = stackalloc byte[128];
+        new Span<byte>(emptySet, 128).Clear();
+        ThrowIfFailed(Libc.SigProcMask(Libc.SIG_SETMASK, emptySet, null), "sigprocmask");
+
+        ThrowIfFailed(Libc.Prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
+
+        StartTestAllocators();
+        EnterNoGCRegion();
+
+        // ---- the window: from here to execve, no allocation and no blocking call ----
+        for (var i = 0; i < request.Filters.Count; i++)
+        {
+            var rc = Libc.SyscallNoTransition(Libc.SYS_seccomp, Libc.SECCOMP_SET_MODE_FILTER, flags[i], (nuint)(&programs[i]));
+            if (rc != 0)
+            {
+                var errno = Marshal.GetLastSystemError();
+                if (i == 0)
+                {
+                    // Nothing is installed yet: an ordinary error.
+                    LeaveNoGCRegion();
+                    throw new OsException($"seccomp(SECCOMP_SET_MODE_FILTER) refused {request.Filters[i].Source}: {new Interop.Errno(errno)}{InstallHint(errno, flags[i])}", errno);
+                }
+                Die("sandboxrun: seccomp refused a stacked filter (errno ", errno, ExitCodes.RunFailed);
+            }
+        }
+        _ = Libc.ExecveNoTransition(path, argv, envp); // returns only on failure
+        var failure = Marshal.GetLastSystemError();
+        Die("sandboxrun: execve failed under the filter (errno ", failure, failure == Interop.Errno.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotExecute);
+    }
+
+    /// <summary>
+    /// SECCOMP_GET_ACTION_AVAIL for every action the program returns: a kernel that lacks
+    /// one (KILL_PROCESS before 4.14, LOG before 4.14, USER_NOTIF before 5.0) would refuse
+    /// the whole filter with a bare EINVAL.
+    /// </summary>
+    private static void CheckActionsAvailable(InstallableFilter filter)
+    {
+        var actions = filter.Program.Instructions
+            .Where(i => i.Code == (BpfConstants.BPF_RET | BpfConstants.BPF_K))
+            .Select(i => i.K & SeccompAction.SECCOMP_RET_ACTION_FULL)
+            .Distinct();
+        foreach (var action in actions)
+        {
+            var value = action;
+            if (Libc.Syscall(Libc.SYS_seccomp, Libc.SECCOMP_GET_ACTION_AVAIL, 0, (nuint)(&value)) != 0)
+            {
+                var errno = Interop.Errno.Last;
+                throw new OsException($"{filter.Source}: this kernel does not support {Disassembler.ActionText(action)} (SECCOMP_GET_ACTION_AVAIL: {errno})", errno.Value);
+            }
+        }
+    }
+
+    private static string InstallHint(int errno, uint flags) =>
+        errno switch
+        {
+            Interop.Errno.EACCES => " (hint: installing a filter needs no_new_privs, which sandboxrun sets, or CAP_SYS_ADMIN; a security module may forbid it)",
+            Interop.Errno.EINVAL when flags != 0 => $" (hint: this kernel may not know the filter flags 0x{flags:x} from the profile's \"flags\"; or it lacks CONFIG_SECCOMP_FILTER)",
+            Interop.Errno.EINVAL => " (hint: this kernel needs CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER)",
+            Interop.Errno.ENOSYS => " (hint: this kernel was built without seccomp)",
+            _ => "",
+        };
+
+    private static void EnterNoGCRegion()
+    {
+        // The budget only has to outlast a few microseconds of other threads' allocations.
+        foreach (var size in new long[] { 256L << 20, 64L << 20, 16L << 20 })
+        {
+            try
+            {
+                if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion || GC.TryStartNoGCRegion(size))
+                {
+                    return;
+                }
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // Too large for this heap: try a smaller budget.
+            }
+        }
+    }
+
+    private static void LeaveNoGCRegion()
+    {
+        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+        {
+            try
+            {
+                GC.EndNoGCRegion();
+            }
+            catch (InvalidOperationException)
+            {
+                // A collection ended the region already.
+            }
+        }
+    }
+
+    private static void StartTestAllocators()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable(AllocatorsVariable), out var count))
+        {
+            return;
+        }
+        for (var i = 0; i < count; i++)
+        {
+            new Thread(static () =>
+            {
+                var keep = new object[64];
+                for (var n = 0; ; n++)
+                {
+                    keep[n & 63] = new byte[(n & 7) * 512];
+                }
+            })
+            { IsBackground = true }.Start();
+        }
+        Thread.Sleep(5); // let them run into the window
+    }
+
+    /// <summary>Last words under the filter: one write(2) of a prepared line, then _exit.</summary>
+    private static void Die(string prefix, int errno, int status)
+    {
+        Span<byte> line = stackalloc byte[96];
+        var n = 0;
+        foreach (var c in prefix)
+        {
+            line[n++] = (byte)c;
+        }
+        Span<byte> digits = stackalloc byte[10];
+        var d = 0;
+        do
+        {
+            digits[d++] = (byte)('0' + (errno % 10));
+            errno /= 10;
+        }
+        while (errno > 0);
+        while (d > 0)
+        {
+            line[n++] = digits[--d];
+        }
+        line[n++] = (byte)')';
+        line[n++] = (byte)'\n';
+        fixed (byte* p = line)
+        {
+            _ = Libc.WriteNoTransition(2, p, (nuint)n);
+        }
+        Libc.ExitNoTransition(status);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections;
+using System.CommandLine;
+using SandboxRun.Arch;
+using SandboxRun.Bpf;
+using SandboxRun.Errors;
+using SandboxRun.Launch;
+using SandboxRun.Policy;
+using SandboxRun.Profiles;
+
+namespace SandboxRun.Commands;
+
+/// <summary>
+/// <c>sandboxrun [run] [--profile P]... -- COMMAND [ARG]...</c>: COMMAND runs in place of
+/// sandboxrun (same PID) under the filters of the profiles, stacked in order;
+/// <c>docker-default</c> when no profile is given.
+/// </summary>
+internal static class RunCommand
+{
+    internal const string DefaultProfile = "docker-default";
+
+    internal static Command Create()
+    {
+        var command = new Command("run", "Run COMMAND under the profile(s): sandboxrun run [--profile P]... -- COMMAND [ARG]...");
+        Configure(command);
+        return command;
+    }
+
+    internal static void Configure(Command command)
+    {
+        var policy = new PolicyOptions();
+        var target = new Argument<string[]>("COMMAND")
+        {
+            Description = "The program and its arguments (after --)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        policy.AddTo(command);
+        command.Arguments.Add(target);
+        command.SetAction(result =>
+        {
+            var argv = result.GetValue(target) ?? [];
+            if (argv.Length == 0)
+            {
+                throw new UsageException("missing COMMAND: sandboxrun [run] [--profile P]... -- COMMAND [ARG]...");
+            }
+            Run(result, policy, argv);
+            return ExitCodes.RunFailed; // Run returns only by throwing
+        });
+    }
+
+    private static void Run(ParseResult result, PolicyOptions options, string[] argv)
+    {
+        // Everything that can fail in sandboxrun fails with 125, as `docker run` does.
+        IReadOnlyList<FilterPolicy> policies;
+        try
+        {
+            var names = result.GetValue(options.Profile) is { Length: > 0 } given ? given : [DefaultProfile];
+            if (result.GetValue(options.Arch) is { } arch && TargetArch.Find(arch) != TargetArch.Native)
+            {
+                throw new UsageException($"--arch {arch}: run builds for this machine ({TargetArch.Native}) only");
+            }
+            policies = options.LoadAll(result, names, TargetArch.Native);
+        }
+        catch (SandboxRunException e) when (e.ExitCode == ExitCodes.Usage)
+        {
+            throw new RunFailedException(e.Message);
+        }
+
+        var filters = new List<InstallableFilter>();
+        foreach (var policy in policies)
+        {
+            RefuseWhatCannotRun(policy);
+            try
+            {
+                filters.Add(new InstallableFilter(SeccompCompiler.Compile(policy), FlagsOf(policy.Profile), policy.Profile.Source));
+            }
+            catch (PolicyException e)
+            {
+                throw new RunFailedException(e.Message);
+            }
+        }
+
+        var path = CommandResolver.Resolve(argv[0]);
+        var environment = new List<string>();
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string key && key != Launcher.AllocatorsVariable)
+            {
+                environment.Add($"{key}={entry.Value}");
+            }
+        }
+        environment.Sort(StringComparer.Ordinal);
+        Launcher.Exec(new LaunchRequest(filters, path, argv, environment));
+    }
+
+    /// <summary>
+    /// The profile's <c>flags</c> as seccomp(2) flags. LOG and SPEC_ALLOW are passed on; TSYNC
+    /// is not needed (the filter binds the one thread that execs, the others end at execve),
+    /// as runc also leaves it to libseccomp. No flags given: none, as runc.
+    /// </summary>
+    private static uint FlagsOf(Profile profile) =>
+        profile.Flags.Aggregate(0u, (flags, f) => f switch
+        {
+            "SECCOMP_FILTER_FLAG_LOG" => flags | Interop.Interop.Libc.SECCOMP_FILTER_FLAG_LOG,
+            "SECCOMP_FILTER_FLAG_SPEC_ALLOW" => flags | Interop.Interop.Libc.SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+            _ => flags,
+        });
+
+    /// <summary>
+    /// Profiles that would leave the command unable to start: one that denies execve itself
+    /// (asked of the model, as check would), and NOTIFY rules, which need a seccomp agent.
+    /// </summary>
+    private static void RefuseWhatCannotRun(FilterPolicy policy)
+    {
+        var abi = policy.Target.Main;
+        abi.TryGetNumber("execve", out var execve);
+        var decision = PolicyEvaluator.Decide(policy, SeccompData.Of(abi.AuditArch, execve));
+        if (!decision.Action.Permits)
+        {
+            var why = Explainer.Explain(policy, new SyscallQuery("execve", abi, execve, "execve", new ulong[6], 0)).Why is { Count: > 0 } lines ? lines[0] : "";
+            throw new RunFailedException($"{policy.Profile.Source}: the profile denies execve ({decision.Action}: {why}), so no command can start under it");
+        }
+        if (policy.Arches.Any(a => a.Syscalls.Any(s => s.Rules.Any(r => r.Action.Kind == ActionKind.Notify))) || policy.DefaultAction.Kind == ActionKind.Notify)
+        {
+            throw new RunFailedException($"{policy.Profile.Source}: SCMP_ACT_NOTIFY needs a seccomp agent (listenerPath), which run does not support yet");
+        }
+    }
+}
