@@ -9,10 +9,12 @@ namespace SandboxRun.Profiles;
 /// <c>linux.seccomp</c> object, Podman's extra errno names) into a <see cref="Profile"/>.
 ///
 /// Leniency follows Go's encoding/json, which Docker uses: keys match case-insensitively
-/// (an exact match wins), a repeated key's last value wins, <c>null</c> means absent, and
-/// unknown fields are ignored — but each one is reported as a warning with its JSON path,
-/// because a typo in a security file must not pass in silence. Numbers are unsigned 64-bit
-/// integers, written without fraction or exponent, as Go's decoder demands.
+/// (an exact match wins), a repeated key's last value wins (a repeated object merges into
+/// the first, as in Go; a repeated array of objects, which Go mixes, is refused), <c>null</c>
+/// means absent, strings that are not UTF-8 read as U+FFFD, and unknown fields are ignored —
+/// but each one is reported as a warning with its JSON path, because a typo in a security
+/// file must not pass in silence. Numbers are unsigned 64-bit integers, written without
+/// fraction or exponent, as Go's decoder demands.
 ///
 /// Every problem of a profile is collected and thrown together in one
 /// <see cref="ProfileException"/>, each as <c>source: json.path: what</c>.
@@ -34,16 +36,46 @@ internal sealed class ProfileReader
     private static readonly string[] FilterFields = ["caps", "arches", "minKernel"];
     private static readonly string[] ArchMapFields = ["architecture", "subArchitectures"];
 
-    /// <summary>The SCMP_ARCH_* names libseccomp 2.5 knows (seccomp-arch.c arch names).</summary>
+    /// <summary>
+    /// The SCMP_ARCH_* names runc accepts (libcontainer/seccomp/config.go <c>archs</c>). Fix:
+    /// this list held libseccomp's names, but runc refuses SCMP_ARCH_NATIVE, PARISC, M68K
+    /// and SH ("string … is not a valid arch for seccomp"), so Docker does too.
+    /// </summary>
     internal static readonly string[] KnownScmpArches =
     [
-        "SCMP_ARCH_NATIVE", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
-        "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
-        "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-        "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
-        "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64",
-        "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB",
+        "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64",
+        "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",
+        "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+        "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
+        "SCMP_ARCH_LOONGARCH64",
     ];
+
+    /// <summary>
+    /// Go and uname names of the two machines, which people write where an SCMP_ARCH_ name
+    /// belongs; spelling distance alone suggests SCMP_ARCH_PPC64 for "SCMP_ARCH_AMD64".
+    /// </summary>
+    private static readonly Dictionary<string, string> ArchAliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["amd64"] = "SCMP_ARCH_X86_64",
+        ["x86_64"] = "SCMP_ARCH_X86_64",
+        ["x86-64"] = "SCMP_ARCH_X86_64",
+        ["x64"] = "SCMP_ARCH_X86_64",
+        ["386"] = "SCMP_ARCH_X86",
+        ["i386"] = "SCMP_ARCH_X86",
+        ["i686"] = "SCMP_ARCH_X86",
+        ["arm64"] = "SCMP_ARCH_AARCH64",
+        ["aarch64"] = "SCMP_ARCH_AARCH64",
+        ["arm"] = "SCMP_ARCH_ARM",
+    };
+
+    /// <summary>
+    /// Fields holding arrays of objects. When such a key repeats, Go's decoder does not take
+    /// the last array: it decodes the new elements into the old ones (golang/go#21092).
+    /// </summary>
+    private static readonly string[] ObjectArrayFields = ["syscalls", "archMap", "args"];
+
+    /// <summary>encoding/json's nesting limit (scanner.go maxNestingDepth).</summary>
+    private const int GoMaxDepth = 10000;
 
     /// <summary>The filter flags runc accepts (libcontainer/seccomp/config.go).</summary>
     internal static readonly string[] KnownFlags =
@@ -75,10 +107,22 @@ internal sealed class ProfileReader
     internal static Profile Read(string source, ReadOnlyMemory<byte> utf8)
     {
         var reader = new ProfileReader(source);
+        if (utf8.Span.IndexOfAnyExcept(" \t\r\n"u8) < 0)
+        {
+            // Fix: System.Text.Json's message for this case talks about isFinalBlock.
+            throw new ProfileException([$"{source}: invalid JSON: the file is empty (a profile is a JSON object)"]);
+        }
+        if (utf8.Span.StartsWith("\uFEFF"u8))
+        {
+            // Go's decoder refuses a byte order mark as it refuses any other stray character.
+            throw new ProfileException([$"{source}: invalid JSON at line 1, column 1: the file starts with a UTF-8 byte order mark, which Docker refuses too; save it without one"]);
+        }
+        // Fix: Go's limit, not 64; Go reads (and ignores) deep values under unknown fields.
+        var options = new JsonDocumentOptions { MaxDepth = GoMaxDepth };
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(utf8, options);
         }
         catch (JsonException e)
         {
@@ -86,6 +130,15 @@ internal sealed class ProfileReader
                 ? $"line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}"
                 : "at the start";
             throw new ProfileException([$"{source}: invalid JSON at {where}: {FirstSentence(e.Message)}"]);
+        }
+        // Fix: strings that System.Text.Json parses but cannot return (it threw
+        // InvalidOperationException, a crash) are read as Go reads them.
+        if (GoStrings.Sanitize(utf8.Span, out var replaced, out var firstBad) is { } sanitized)
+        {
+            document.Dispose();
+            document = JsonDocument.Parse(sanitized, options);
+            var (badLine, badColumn) = GoStrings.LineAndColumn(utf8.Span, firstBad);
+            reader._warnings.Add($"{source}: {replaced} invalid UTF-8 byte(s) or unpaired surrogate escape(s) in strings, the first at line {badLine}, column {badColumn}: read as U+FFFD, as Docker's Go decoder does");
         }
         using (document)
         {
@@ -113,24 +166,25 @@ internal sealed class ProfileReader
         List<string>? architectures = null, flags = null;
         List<ArchMapEntry>? archMap = null;
         List<SyscallRule>? syscalls = null;
-        JsonElement defaultActionElement = default;
+        var defaultActionMistyped = false;
 
         ForEachField(root, "", TopFields, (field, value, path) =>
         {
             switch (field)
             {
                 case "defaultAction":
-                    defaultAction = String(value, path);
-                    defaultActionElement = value;
+                    // Go: null leaves a string (or uint) field as it was; only pointers and slices reset.
+                    defaultAction = String(value, path) ?? defaultAction;
+                    defaultActionMistyped |= value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null);
                     break;
                 case "defaultErrnoRet":
                     defaultErrnoRet = Unsigned(value, path);
                     break;
                 case "defaultErrno":
-                    defaultErrnoName = String(value, path);
+                    defaultErrnoName = String(value, path) ?? defaultErrnoName;
                     break;
                 case "architectures":
-                    architectures = Array(value, path, (e, p) => ArchName(e, p));
+                    architectures = Array(value, path, ArchItem);
                     break;
                 case "archMap":
                     archMap = Array(value, path, ReadArchMapEntry);
@@ -142,10 +196,10 @@ internal sealed class ProfileReader
                     flags = Array(value, path, ReadFlag);
                     break;
                 case "listenerPath":
-                    listenerPath = String(value, path);
+                    listenerPath = String(value, path) ?? listenerPath;
                     break;
                 case "listenerMetadata":
-                    listenerMetadata = String(value, path);
+                    listenerMetadata = String(value, path) ?? listenerMetadata;
                     break;
             }
         });
@@ -156,12 +210,11 @@ internal sealed class ProfileReader
             Error("archMap", "'architectures' and 'archMap' are both given: Docker refuses that, use one of them");
         }
 
-        var action = ResolveAction(defaultAction, defaultErrnoRet, defaultErrnoName, "defaultAction", "defaultErrnoRet", "defaultErrno", required: true);
+        var action = ResolveAction(defaultAction, defaultErrnoRet, defaultErrnoName, "defaultAction", "defaultErrnoRet", "defaultErrno", required: !defaultActionMistyped);
         if (action is { Kind: ActionKind.Notify })
         {
             Error("defaultAction", "SCMP_ACT_NOTIFY cannot be the default action (runc refuses it: the write that hands the listener over would be notified too)");
         }
-        _ = defaultActionElement;
 
         return new Profile(
             _source,
@@ -187,11 +240,11 @@ internal sealed class ProfileReader
         {
             if (field == "architecture")
             {
-                architecture = ArchName(value, p);
+                architecture = CheckArch(String(value, p), p) ?? architecture;
             }
             else
             {
-                subs = Array(value, p, (e, pp) => ArchName(e, pp));
+                subs = Array(value, p, ArchItem);
             }
         });
         if (architecture is null)
@@ -216,74 +269,69 @@ internal sealed class ProfileReader
         List<ArgCondition>? args = null;
         ulong? errnoRet = null;
         RuleFilter includes = RuleFilter.Empty, excludes = RuleFilter.Empty;
-        var hasName = false;
+        var actionMistyped = false;
 
         ForEachField(element, path, RuleFields, (field, value, p) =>
         {
             switch (field)
             {
                 case "name":
-                    name = String(value, p);
-                    hasName = name is not null;
+                    name = String(value, p) ?? name;
                     break;
                 case "names":
-                    names = Array(value, p, String);
+                    names = Array(value, p, StringItem);
                     break;
                 case "action":
-                    action = String(value, p);
+                    action = String(value, p) ?? action;
+                    actionMistyped |= value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null);
                     break;
                 case "errnoRet":
                     errnoRet = Unsigned(value, p);
                     break;
                 case "errno":
-                    errnoName = String(value, p);
+                    errnoName = String(value, p) ?? errnoName;
                     break;
                 case "args":
                     args = Array(value, p, ReadArg);
                     break;
                 case "comment":
-                    comment = String(value, p);
+                    comment = String(value, p) ?? comment;
                     break;
                 case "includes":
-                    includes = ReadFilter(value, p);
+                    includes = ReadFilter(value, p, includes);
                     break;
                 case "excludes":
-                    excludes = ReadFilter(value, p);
+                    excludes = ReadFilter(value, p, excludes);
                     break;
             }
         });
 
-        // moby: `name` and `names` together are an error; "" is not a syscall (runc matchCall).
-        var allNames = new List<string>();
+        // moby setupSeccomp: `name` counts only when it is not "" (Fix: "" was taken as a
+        // name), and then `names` must be empty. runc matchCall refuses "" in `names`.
+        var hasName = !string.IsNullOrEmpty(name);
         if (hasName && names is { Count: > 0 })
         {
             Error(path, "both \"name\" and \"names\" are given: Docker refuses that, use \"names\"");
         }
-        if (hasName)
-        {
-            allNames.Add(name!);
-        }
-        allNames.AddRange(names ?? []);
+        List<string> allNames = hasName ? [name!] : names ?? [];
         if (allNames.Count == 0)
         {
-            Error(path, "the rule names no syscall (give \"names\": [...])");
+            // Fix: this was an error, but runc's specconv turns a rule into one rule per name,
+            // so Docker accepts a rule without names and it does nothing.
+            Warn(path, "the rule names no syscall, so it does nothing (Docker ignores it too); give \"names\": [...]");
         }
-        for (var i = 0; i < allNames.Count; i++)
+        for (var i = 0; i < (names?.Count ?? 0); i++)
         {
-            if (allNames[i].Length == 0)
+            if (names![i].Length == 0)
             {
-                Error(hasName ? $"{path}.name" : $"{path}.names[{i - (hasName ? 1 : 0)}]", "an empty string is not a syscall name");
+                Error($"{path}.names[{i}]", "an empty string is not a syscall name");
             }
         }
 
-        var resolved = ResolveAction(action, errnoRet, errnoName, $"{path}.action", $"{path}.errnoRet", $"{path}.errno", required: true);
+        var resolved = ResolveAction(action, errnoRet, errnoName, $"{path}.action", $"{path}.errnoRet", $"{path}.errno", required: !actionMistyped);
         if (resolved is { Kind: ActionKind.Notify } && allNames.Contains("write"))
         {
             Error($"{path}.action", "SCMP_ACT_NOTIFY cannot be used for write (runc refuses it: the listener is handed over with a write)");
-        }
-        if (args is not null && args.Any(a => a is null))
-        {
-            return null;
         }
         return resolved is null
             ? null
@@ -299,28 +347,28 @@ internal sealed class ProfileReader
         }
         ulong? index = null, value = null, valueTwo = null;
         string? op = null;
-        var ok = true;
+        var errorsBefore = _errors.Count;
+        // Go: these are plain uint/uint64/string fields, so null leaves them as they were.
         ForEachField(element, path, ArgFields, (field, v, p) =>
         {
             switch (field)
             {
                 case "index":
-                    index = Unsigned(v, p);
-                    ok &= index is not null || v.ValueKind == JsonValueKind.Null;
-                    if (index > 5)
+                    var i = Unsigned(v, p);
+                    if (i > 5)
                     {
-                        Error(p, $"argument index {index} is out of range: a syscall has arguments 0 to 5");
-                        ok = false;
+                        Error(p, $"argument index {i} is out of range: a syscall has arguments 0 to 5");
                     }
+                    index = i ?? index;
                     break;
                 case "value":
-                    value = Unsigned(v, p);
+                    value = Unsigned(v, p) ?? value;
                     break;
                 case "valueTwo":
-                    valueTwo = Unsigned(v, p);
+                    valueTwo = Unsigned(v, p) ?? valueTwo;
                     break;
                 case "op":
-                    op = String(v, p);
+                    op = String(v, p) ?? op;
                     break;
             }
         });
@@ -328,26 +376,26 @@ internal sealed class ProfileReader
         if (op is null)
         {
             Error(path, "the argument condition has no \"op\"");
-            ok = false;
         }
         else if (!CompareOpNames.TryParse(op, out parsedOp))
         {
             Error($"{path}.op", $"unknown operator \"{op}\"{DidYouMean.Hint(op, CompareOpNames.All)}");
-            ok = false;
         }
         // Go leaves a missing index/value at 0; so does Docker.
-        return ok ? new ArgCondition((int)(index ?? 0), parsedOp, value ?? 0, valueTwo ?? 0) : null;
+        return _errors.Count == errorsBefore ? new ArgCondition((int)(index ?? 0), parsedOp, value ?? 0, valueTwo ?? 0) : null;
     }
 
     // filter = { "caps": [CAP_*...], "arches": [GOARCH...], "minKernel": "X.Y" }
-    private RuleFilter ReadFilter(JsonElement element, string path)
+    // Go decodes a repeated "includes" into the same *Filter, so the fields of both objects
+    // merge (Fix: the last object replaced the first); null resets the pointer.
+    private RuleFilter ReadFilter(JsonElement element, string path, RuleFilter previous)
     {
         if (element.ValueKind == JsonValueKind.Null || !ExpectObject(element, path))
         {
             return RuleFilter.Empty;
         }
-        List<string>? caps = null, arches = null;
-        KernelVersion? minKernel = null;
+        IReadOnlyList<string>? caps = previous.Caps, arches = previous.Arches;
+        var minKernel = previous.MinKernel;
         ForEachField(element, path, FilterFields, (field, value, p) =>
         {
             switch (field)
@@ -356,10 +404,10 @@ internal sealed class ProfileReader
                     caps = Array(value, p, ReadCapability);
                     break;
                 case "arches":
-                    arches = Array(value, p, String);
+                    arches = Array(value, p, StringItem);
                     break;
                 case "minKernel":
-                    minKernel = ReadMinKernel(value, p);
+                    minKernel = value.ValueKind == JsonValueKind.Null ? null : ReadMinKernel(value, p, minKernel, path.EndsWith("excludes", StringComparison.Ordinal));
                     break;
             }
         });
@@ -368,7 +416,7 @@ internal sealed class ProfileReader
 
     private string? ReadCapability(JsonElement element, string path)
     {
-        var cap = String(element, path);
+        var cap = StringItem(element, path);
         if (cap is not null && !Capabilities.IsKnown(cap))
         {
             Warn(path, $"unknown capability \"{cap}\"{DidYouMean.Hint(cap, Capabilities.All)}: no capability set holds it");
@@ -381,31 +429,49 @@ internal sealed class ProfileReader
     /// Docker of that time compared it as 4.8, today's Docker refuses it. sandboxrun reads
     /// major.minor of a three-part version and warns, so older profiles stay usable.
     /// </summary>
-    private KernelVersion? ReadMinKernel(JsonElement element, string path)
+    private KernelVersion? ReadMinKernel(JsonElement element, string path, KernelVersion? previous, bool inExcludes)
     {
         var text = String(element, path);
-        if (string.IsNullOrEmpty(text))
+        if (text is null)
         {
-            return null; // moby: "" means no minimum.
+            return null;
+        }
+        if (text.Length == 0)
+        {
+            // Fix: this gave "no minimum". moby's UnmarshalJSON returns early on "" and leaves
+            // the KernelVersion it was given: a fresh one is 0.0, which every kernel reaches.
+            // In includes that is no condition; in excludes it drops the rule everywhere.
+            if (inExcludes && previous is null)
+            {
+                Warn(path, "an empty minKernel is 0.0 to Docker, which every kernel reaches: the rule is always excluded");
+            }
+            return previous ?? new KernelVersion(0, 0);
         }
         var parts = text.Split('.');
+        // moby parses each part with strconv.ParseUint(part, 10, 8) and refuses 0.0 (Fix:
+        // both were accepted).
         if (parts.Length is 2 or 3 && parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit))
-            && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var major)
-            && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var minor))
+            && byte.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var major)
+            && byte.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var minor))
         {
+            if (major == 0 && minor == 0)
+            {
+                Error(path, $"invalid kernel version \"{text}\": the version cannot be 0.0");
+                return null;
+            }
             if (parts.Length == 3)
             {
                 Warn(path, $"minKernel \"{text}\" has three parts: today's Docker refuses it (\"<kernel>.<major>\"); compared as {major}.{minor}");
             }
             return new KernelVersion(major, minor);
         }
-        Error(path, $"invalid kernel version \"{text}\", expected \"<kernel>.<major>\" such as \"4.8\"");
+        Error(path, $"invalid kernel version \"{text}\", expected \"<kernel>.<major>\" such as \"4.8\", each part 0 to 255");
         return null;
     }
 
     private string? ReadFlag(JsonElement element, string path)
     {
-        var flag = String(element, path);
+        var flag = StringItem(element, path);
         if (flag is not null && !KnownFlags.Contains(flag))
         {
             Error(path, $"unknown filter flag \"{flag}\"{DidYouMean.Hint(flag, KnownFlags)} (runc knows {string.Join(", ", KnownFlags)})");
@@ -413,12 +479,16 @@ internal sealed class ProfileReader
         return flag;
     }
 
-    private string? ArchName(JsonElement element, string path)
+    private string? ArchItem(JsonElement element, string path) => CheckArch(StringItem(element, path), path);
+
+    private string? CheckArch(string? arch, string path)
     {
-        var arch = String(element, path);
         if (arch is not null && !KnownScmpArches.Contains(arch))
         {
-            Error(path, $"unknown architecture \"{arch}\"{DidYouMean.Hint(arch, KnownScmpArches)}");
+            var hint = ArchAliases.GetValueOrDefault(arch.StartsWith("SCMP_ARCH_", StringComparison.OrdinalIgnoreCase) ? arch["SCMP_ARCH_".Length..] : arch) is { } alias
+                ? $" (did you mean {alias}?)"
+                : DidYouMean.Hint(arch, KnownScmpArches);
+            Error(path, $"unknown architecture \"{arch}\"{hint}");
         }
         return arch;
     }
@@ -427,6 +497,8 @@ internal sealed class ProfileReader
     /// Turns an action name and its errno fields into an action. runc: ERRNO and TRACE take
     /// errnoRet, EPERM when it is absent; other actions ignore it. Podman's <c>errno</c> name is
     /// documentation to Docker, which never reads it: it is checked against errnoRet only.
+    /// <paramref name="required"/> is false where a mistyped action was already reported
+    /// (Fix: it was reported a second time as missing).
     /// </summary>
     private SeccompAction? ResolveAction(string? name, ulong? errnoRet, string? errnoName, string path, string errnoPath, string errnoNamePath, bool required)
     {
@@ -455,7 +527,13 @@ internal sealed class ProfileReader
             Error(errnoPath, $"{errnoRet} is out of range: the value is 16 bits (0 to {ushort.MaxValue})");
             return null;
         }
-        if (errnoName is not null)
+        var hasData = kind is ActionKind.Errno or ActionKind.Trace;
+        if (errnoName is not null && !hasData)
+        {
+            // Fix: the hint below ("EPERM is used") was given for actions without an errno.
+            Warn(errnoNamePath, $"{name} ignores an errno; only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use it");
+        }
+        else if (errnoName is not null)
         {
             if (!ErrnoNames.TryParse(errnoName, out var named))
             {
@@ -470,7 +548,6 @@ internal sealed class ProfileReader
                 Warn(errnoNamePath, $"\"{errnoName}\" is {named}, but the number given is {errnoRet}; the number is used");
             }
         }
-        var hasData = kind is ActionKind.Errno or ActionKind.Trace;
         if (errnoRet is not null && !hasData)
         {
             Warn(errnoPath, $"{name} ignores an errno; only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use it");
@@ -482,17 +559,28 @@ internal sealed class ProfileReader
 
     private void ForEachField(JsonElement obj, string path, string[] fields, Action<string, JsonElement, string> onField)
     {
+        Dictionary<string, JsonElement>? seen = null;
         foreach (var property in obj.EnumerateObject())
         {
             // encoding/json: an exact match first, then a case-insensitive one.
             var field = System.Array.Find(fields, f => f == property.Name)
-                ?? System.Array.Find(fields, f => f.Equals(property.Name, StringComparison.OrdinalIgnoreCase));
+                ?? System.Array.Find(fields, f => GoStrings.FoldEquals(f, property.Name));
             var fieldPath = Join(path, field ?? property.Name);
             if (field is null)
             {
                 Warn(fieldPath, $"unknown field \"{property.Name}\" is ignored{DidYouMean.Hint(property.Name, fields)}");
                 continue;
             }
+            seen ??= [];
+            if (seen.TryGetValue(field, out var earlier) && ObjectArrayFields.Contains(field)
+                && earlier.ValueKind == JsonValueKind.Array && earlier.GetArrayLength() > 0
+                && property.Value.ValueKind == JsonValueKind.Array && property.Value.GetArrayLength() > 0)
+            {
+                // Fix: the last array was taken. Go decodes the new elements into the old
+                // ones, field by field, so the result mixes both; refuse rather than guess.
+                Error(fieldPath, $"\"{field}\" is given twice: Docker's Go decoder would merge the two arrays element by element instead of taking the last; give it once");
+            }
+            seen[field] = property.Value;
             onField(field, property.Value, fieldPath);
         }
     }
@@ -510,6 +598,13 @@ internal sealed class ProfileReader
                 return null;
         }
     }
+
+    /// <summary>
+    /// A string element of an array. Go decodes null there as the zero value "" (Fix: null
+    /// elements were dropped, so <c>"names": [null]</c> passed where runc refuses "").
+    /// </summary>
+    private string? StringItem(JsonElement element, string path) =>
+        element.ValueKind == JsonValueKind.Null ? "" : String(element, path);
 
     private ulong? Unsigned(JsonElement element, string path)
     {
@@ -591,11 +686,17 @@ internal sealed class ProfileReader
             _ => "null",
         };
 
-    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
+    private static string Truncate(string s) =>
+        s.Length <= 40 ? s : s[..(char.IsHighSurrogate(s[39]) ? 39 : 40)] + "…";
 
+    /// <summary>
+    /// The first sentence of System.Text.Json's message. Fix: the rest was kept, which
+    /// repeated the position 0-based ("LineNumber: 0 | BytePositionInLine: 4") beside the
+    /// 1-based one, and could say "Change the reader options".
+    /// </summary>
     private static string FirstSentence(string message)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var cut = message.IndexOf(". ", StringComparison.Ordinal);
         return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
     }
 }

@@ -37,8 +37,8 @@ public sealed class CompilerLimitsSpecs
         Assert.Contains(program.Instructions, i => i.Code == (BpfConstants.BPF_JMP | BpfConstants.BPF_JA) && i.K > 255);
         foreach (var e in Arch.Arch.X86_64.Table.Take(120))
         {
-            Assert.Equal(Profiles.SeccompAction.Allow, Compile.Decide(policy, Arch.Arch.AUDIT_ARCH_X86_64, e.Number, 0, e.Number + 1));
-            Assert.Equal(Profiles.SeccompAction.Errno(1), Compile.Decide(policy, Arch.Arch.AUDIT_ARCH_X86_64, e.Number, 0, e.Number));
+            Assert.Equal(SandboxRun.Profiles.SeccompAction.Allow, Compile.Decide(policy, Arch.Arch.AUDIT_ARCH_X86_64, e.Number, 0, e.Number + 1));
+            Assert.Equal(SandboxRun.Profiles.SeccompAction.Errno(1), Compile.Decide(policy, Arch.Arch.AUDIT_ARCH_X86_64, e.Number, 0, e.Number));
         }
     }
 
