@@ -6,10 +6,13 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        /// <summary>execve(2) for the launch window: no GC transition, errno read directly after.</summary>
-        [DllImport(Libraries.Libc, EntryPoint = "execve")]
-        [SuppressGCTransition]
-        internal static extern unsafe int ExecveNoTransition(byte* path, byte** argv, byte** envp);
+        /// <summary>
+        /// execve(2), with the usual GC transition: while the kernel loads the new program the
+        /// thread is in preemptive mode, so a collection never signals it (a real-time signal
+        /// arriving during execve would stay pending and kill the new program).
+        /// </summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "execve", SetLastError = true)]
+        internal static unsafe partial int Execve(byte* path, byte** argv, byte** envp);
 
         /// <summary>write(2) for the last words of a launch that failed under the filter.</summary>
         [DllImport(Libraries.Libc, EntryPoint = "write")]

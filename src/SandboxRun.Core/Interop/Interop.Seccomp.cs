@@ -29,13 +29,5 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, EntryPoint = "syscall", SetLastError = true)]
         internal static partial nint Syscall(nint number, nuint arg1, nuint arg2, nuint arg3);
 
-        /// <summary>
-        /// The same syscall(2) for the launch window: no GC transition (the thread never
-        /// leaves cooperative mode, so no GC can stop it on the way back) and no errno
-        /// marshalling stub: errno is read with Marshal.GetLastSystemError right after.
-        /// </summary>
-        [DllImport(Libraries.Libc, EntryPoint = "syscall")]
-        [SuppressGCTransition]
-        internal static extern nint SyscallNoTransition(nint number, nuint arg1, nuint arg2, nuint arg3);
     }
 }

@@ -20,15 +20,16 @@ internal sealed record LaunchRequest(IReadOnlyList<InstallableFilter> Filters, s
 /// Everything is prepared first: the programs, argv and envp sit in native memory, the
 /// kernel is asked whether it supports every action used, SIGPIPE (ignored by .NET, and an
 /// ignored signal stays ignored across execve) is put back to its default and the signal
-/// mask emptied. Then the window between the first seccomp() and execve() contains no
-/// managed allocation and no call that can block or load anything:
+/// mask emptied. Then the window between the first seccomp() and execve() is made safe from
+/// the runtime:
 /// <list type="bullet">
-/// <item>a no-GC region is entered just before, so no other thread's allocation can start a
-/// collection, whose suspension signal (a real-time signal) would either run a handler under
-/// the filter or stay pending across execve and kill the new program;</item>
-/// <item>seccomp and execve are direct calls into libc (DirectPInvoke, so no lazy symbol
-/// binding under the filter) without a GC transition (so the thread never stops on the way
-/// back to wait for a collection, which would be a futex under the filter).</item>
+/// <item>a no-GC region is entered just before, so no other thread's allocation starts a
+/// collection in the window: a collection would make this thread wait on a futex when it
+/// returns from seccomp, or signal it (a real-time signal) while in managed code;</item>
+/// <item>seccomp and execve are ordinary P/Invokes bound at link time (DirectPInvoke: no lazy
+/// symbol lookup under the filter). During each call the thread is in preemptive mode, which
+/// a collection leaves alone: above all during execve, where a real-time signal from a
+/// suspension would stay pending across the exec and kill the new program.</item>
 /// </list>
 /// The filter is installed without TSYNC: it binds this thread, execve inherits it, and the
 /// runtime's other threads die at execve, as runc's comment on TSYNC says.
@@ -75,10 +76,10 @@ internal static unsafe class Launcher
         // ---- the window: from here to execve, no allocation and no blocking call ----
         for (var i = 0; i < request.Filters.Count; i++)
         {
-            var rc = Libc.SyscallNoTransition(Libc.SYS_seccomp, Libc.SECCOMP_SET_MODE_FILTER, flags[i], (nuint)(&programs[i]));
+            var rc = Libc.Syscall(Libc.SYS_seccomp, Libc.SECCOMP_SET_MODE_FILTER, flags[i], (nuint)(&programs[i]));
             if (rc != 0)
             {
-                var errno = Marshal.GetLastSystemError();
+                var errno = Marshal.GetLastPInvokeError();
                 if (i == 0)
                 {
                     // Nothing is installed yet: an ordinary error.
@@ -88,8 +89,8 @@ internal static unsafe class Launcher
                 Die("sandboxrun: seccomp refused a stacked filter (errno ", errno, ExitCodes.RunFailed);
             }
         }
-        _ = Libc.ExecveNoTransition(path, argv, envp); // returns only on failure
-        var failure = Marshal.GetLastSystemError();
+        _ = Libc.Execve(path, argv, envp); // returns only on failure
+        var failure = Marshal.GetLastPInvokeError();
         Die("sandboxrun: execve failed under the filter (errno ", failure, failure == Interop.Errno.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotExecute);
     }
 
