@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace SandboxRun.Arch;
 
 /// <summary>
@@ -19,8 +17,10 @@ internal sealed class Arch
     /// <summary>__X32_SYSCALL_BIT, arch/x86/include/uapi/asm/unistd.h.</summary>
     internal const uint X32_SYSCALL_BIT = 0x40000000;
 
-    private readonly FrozenDictionary<string, uint> _byName;
-    private readonly FrozenDictionary<uint, string> _byNumber;
+    // Plain dictionaries: a FrozenDictionary's analysis of its keys costs more at start-up
+    // than its faster lookups save in one launch.
+    private readonly Dictionary<string, uint> _byName;
+    private readonly Dictionary<uint, string> _byNumber;
 
     private Arch(string name, string scmpName, uint auditArch, bool is64Bit, SyscallEntry[] table)
     {
@@ -29,9 +29,9 @@ internal sealed class Arch
         AuditArch = auditArch;
         Is64Bit = is64Bit;
         Table = table;
-        _byName = table.DistinctBy(e => e.Name).ToFrozenDictionary(e => e.Name, e => e.Number, StringComparer.Ordinal);
+        _byName = table.DistinctBy(e => e.Name).ToDictionary(e => e.Name, e => e.Number, StringComparer.Ordinal);
         // A number has one name; where a table lists aliases, the first one is kept.
-        _byNumber = table.DistinctBy(e => e.Number).ToFrozenDictionary(e => e.Number, e => e.Name);
+        _byNumber = table.DistinctBy(e => e.Number).ToDictionary(e => e.Number, e => e.Name);
         MaxNumber = table.Max(e => e.Number);
     }
 
