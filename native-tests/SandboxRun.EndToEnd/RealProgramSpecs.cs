@@ -120,13 +120,13 @@ public sealed class RealProgramSpecs : IDisposable
 
         // Act
         var init = await Launch.RunAsync(Launch.DockerDefault(), [git, .. identity, "init", "-q", repo], Isolated);
+        Launch.AssertExit(0, init);
         File.WriteAllText(Path.Combine(repo, "hello.txt"), "hello\n");
         var add = await Launch.RunAsync(Launch.DockerDefault(), [git, .. identity, "-C", repo, "add", "hello.txt"], Isolated);
         var commit = await Launch.RunAsync(Launch.DockerDefault(), [git, .. identity, "-C", repo, "commit", "-q", "-m", "first under seccomp"], Isolated);
         var log = await Launch.RunAsync(Launch.DockerDefault(), [git, "-C", repo, "log", "--format=%s %an"], Isolated);
 
         // Assert
-        Launch.AssertExit(0, init);
         Launch.AssertExit(0, add);
         Launch.AssertExit(0, commit);
         Launch.AssertExit(0, log);

@@ -235,6 +235,7 @@ public sealed class RunSpecs : IDisposable
         var result = await Probe.UnderAsync(Launch.DockerDefault(), "fds");
 
         // Assert: none of the runtime's fds (its own pipes, eventfds, the profile file) leak.
+        Assert.True(result.StandardOutput.Contains("fds: ", StringComparison.Ordinal), Launch.Describe("the probe did not run", result));
         Assert.Equal(FdNumbers(control.StandardOutput), FdNumbers(result.StandardOutput));
         Assert.Equal([0, 1, 2], FdNumbers(result.StandardOutput).Take(3));
         if (control.ExitCode == 0)
