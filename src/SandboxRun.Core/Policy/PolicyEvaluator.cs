@@ -42,6 +42,10 @@ internal static class PolicyEvaluator
         {
             return outcome;
         }
+        if (syscall.Unconditional is { } always)
+        {
+            return outcome with { Rule = syscall.Cite(data.Args, always) };
+        }
         if (!syscall.ReadsArguments || syscall.Decide(data.Args) is not { } action)
         {
             return outcome;
@@ -74,7 +78,8 @@ internal static class PolicyEvaluator
         var found = block.Find(data.Nr);
         if (found is { Unconditional: { } always })
         {
-            return new Decision(always, DecisionSource.Rule, block.Arch, found, found.Cite(data.Args, always));
+            // The rule to cite is looked up by Decide: the compiler asks this for every range.
+            return new Decision(always, DecisionSource.Rule, block.Arch, found, null);
         }
         return new Decision(policy.DefaultAction, DecisionSource.Default, block.Arch, found, null);
     }
@@ -87,23 +92,26 @@ internal static class PolicyEvaluator
     internal static ArchPolicy? BlockFor(FilterPolicy policy, uint auditArch, uint nr, out DecisionSource source)
     {
         source = DecisionSource.ForeignArch;
-        var candidates = policy.Arches.Where(a => a.Arch.AuditArch == auditArch).ToList();
-        if (candidates.Count == 0)
-        {
-            return null;
-        }
-        if (auditArch != Arch.Arch.AUDIT_ARCH_X86_64)
-        {
-            return candidates[0];
-        }
         // libseccomp lets nr -1 through to the x86_64 rules: ptrace uses it for a skipped call.
-        var wantX32 = nr >= Arch.Arch.X32_SYSCALL_BIT && nr != uint.MaxValue;
-        var block = candidates.FirstOrDefault(a => (a.Arch == Arch.Arch.X32) == wantX32);
-        if (block is null)
+        var wantX32 = auditArch == Arch.Arch.AUDIT_ARCH_X86_64 && nr >= Arch.Arch.X32_SYSCALL_BIT && nr != uint.MaxValue;
+        var covered = false;
+        foreach (var a in policy.Arches)
+        {
+            if (a.Arch.AuditArch != auditArch)
+            {
+                continue;
+            }
+            covered = true;
+            if ((a.Arch == Arch.Arch.X32) == wantX32)
+            {
+                return a;
+            }
+        }
+        if (covered)
         {
             source = DecisionSource.X32NotCovered;
         }
-        return block;
+        return null;
     }
 
     /// <summary>

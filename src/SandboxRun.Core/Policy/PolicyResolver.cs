@@ -46,6 +46,7 @@ internal static class PolicyResolver
         var perArch = arches.ToDictionary(a => a, a => new ArchRules(a));
         foreach (var rule in kept)
         {
+            var ruleSets = RuncRuleSets(rule);
             foreach (var name in rule.Names)
             {
                 if (rule.Action == profile.DefaultAction)
@@ -53,14 +54,14 @@ internal static class PolicyResolver
                     notes.Add(new RuleNote(rule, name, null, $"its action is the default action {profile.DefaultAction} (runc skips it)"));
                     continue;
                 }
-                if (!Arch.Arch.All.Any(a => a.Knows(name)))
+                if (!KnownAnywhere(name))
                 {
                     notes.Add(new RuleNote(rule, name, null, $"\"{name}\" is not a syscall on any arch sandboxrun knows (Linux {SyscallTables.KernelVersion}); skipped, as runc does"));
                     continue;
                 }
                 foreach (var arch in arches)
                 {
-                    var added = AddRules(perArch[arch], rule, name);
+                    var added = AddRules(perArch[arch], rule, name, ruleSets);
                     if (!added)
                     {
                         notes.Add(new RuleNote(rule, name, arch, $"\"{name}\" does not exist on {arch.Name}"));
@@ -82,6 +83,18 @@ internal static class PolicyResolver
             archPolicies.Add(new ArchPolicy(arch, syscalls, enosysAbove));
         }
         return new FilterPolicy(profile, target, profile.DefaultAction, archPolicies, options.Enosys, options, notes);
+    }
+
+    private static bool KnownAnywhere(string name)
+    {
+        foreach (var arch in Arch.Arch.All)
+        {
+            if (arch.Knows(name))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>
@@ -157,15 +170,27 @@ internal static class PolicyResolver
     /// Adds the rules of one JSON rule and name to an arch, as runc's matchCall and
     /// libseccomp's rule API do. False when the arch has no such syscall.
     /// </summary>
-    private static bool AddRules(ArchRules target, SyscallRule rule, string name)
+    /// <summary>
+    /// runc: a rule that names an argument index twice cannot be one libseccomp rule (it
+    /// refuses two conditions on one argument), so each condition becomes its own rule.
+    /// </summary>
+    private static List<(IReadOnlyList<ArgCondition> Conditions, int? Split)> RuncRuleSets(SyscallRule rule)
+    {
+        var seen = 0;
+        var sameIndexTwice = false;
+        foreach (var a in rule.Args)
+        {
+            sameIndexTwice |= (seen & (1 << a.Index)) != 0;
+            seen |= 1 << a.Index;
+        }
+        return sameIndexTwice
+            ? rule.Args.Select((c, i) => ((IReadOnlyList<ArgCondition>)[c], (int?)i)).ToList()
+            : [(rule.Args, null)];
+    }
+
+    private static bool AddRules(ArchRules target, SyscallRule rule, string name, List<(IReadOnlyList<ArgCondition> Conditions, int? Split)> ruleSets)
     {
         var arch = target.Arch;
-        // runc: a rule that names an argument index twice cannot be one libseccomp rule
-        // (it refuses two conditions on one argument), so each condition becomes its own rule.
-        var sameIndexTwice = rule.Args.GroupBy(a => a.Index).Any(g => g.Count() > 1);
-        var ruleSets = sameIndexTwice
-            ? rule.Args.Select((c, i) => (Conditions: (IReadOnlyList<ArgCondition>)[c], Split: (int?)i)).ToList()
-            : [(rule.Args, null)];
 
         var direct = arch.TryGetNumber(name, out var number);
         var mux = arch == Arch.Arch.X86 ? X86Multiplexer.Find(name) : null;

@@ -33,7 +33,7 @@ internal sealed record SyscallPolicy(
             {
                 continue;
             }
-            if (Unconditional is not null ? EffectiveConditions(rule).Count == 0 : AllHold(rule, args))
+            if (Unconditional is not null ? !TestsAnything(rule) : AllHold(rule, args))
             {
                 return rule;
             }
@@ -60,7 +60,16 @@ internal sealed record SyscallPolicy(
     internal bool Holds(ArgCondition c, ulong arg) =>
         Is64Bit ? c.Matches(arg) : (c with { Value = (uint)c.Value, ValueTwo = (uint)c.ValueTwo }).Matches((uint)arg);
 
-    /// <summary>The conditions that test anything: a MASKED_EQ whose mask (low word, on 32-bit ABIs) is 0 always holds.</summary>
-    internal IReadOnlyList<ArgCondition> EffectiveConditions(ArchRule rule) =>
-        rule.Conditions.Where(c => c.Op != CompareOp.MaskedEqual || (Is64Bit ? c.Value : (uint)c.Value) != 0).ToList();
+    /// <summary>Whether any condition tests anything: a MASKED_EQ whose mask (low word, on 32-bit ABIs) is 0 always holds.</summary>
+    internal bool TestsAnything(ArchRule rule)
+    {
+        foreach (var c in rule.Conditions)
+        {
+            if (c.Op != CompareOp.MaskedEqual || (Is64Bit ? c.Value : (uint)c.Value) != 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }
