@@ -12,6 +12,11 @@ internal static class Cli
 {
     internal static int Run(string[] args)
     {
+        if (RunFastPath.TryParse(args, out var options, out var command))
+        {
+            RunCommand.Run(options, command);
+            return ExitCodes.RunFailed; // Run returns only by throwing
+        }
         var root = new RootCommand("sandboxrun: run a program under a Docker-format seccomp profile, without Docker.\n  sandboxrun [run] [--profile P]... [options] -- COMMAND [ARG]...")
         {
             RunCommand.Create(),

@@ -55,39 +55,72 @@ internal sealed class PolicyOptions
         command.Options.Add(Quiet);
     }
 
-    internal TargetArch TargetOf(ParseResult result)
+    /// <summary>The values of these options in a parse result.</summary>
+    internal PolicyArgs Read(ParseResult result) =>
+        new(
+            result.GetValue(Profile) ?? [],
+            result.GetValue(Arch),
+            result.GetValue(Caps) ?? "docker",
+            result.GetValue(CapAdd) ?? [],
+            result.GetValue(CapDrop) ?? [],
+            result.GetValue(Kernel),
+            result.GetValue(Enosys) ?? "runc",
+            result.GetValue(Quiet));
+
+    /// <summary>The one profile of compile and check (stacking them is for run).</summary>
+    internal FilterPolicy Load(ParseResult result)
     {
-        var name = result.GetValue(Arch);
-        if (name is null)
+        var args = Read(result);
+        if (args.Profiles.Count != 1)
+        {
+            throw new UsageException($"{result.CommandResult.Command.Name}: give one --profile (it was given {args.Profiles.Count} times)");
+        }
+        return args.LoadAll(args.Profiles, args.Target())[0];
+    }
+}
+
+/// <summary>The values of the policy options, however they were parsed.</summary>
+internal sealed record PolicyArgs(
+    IReadOnlyList<string> Profiles,
+    string? Arch,
+    string Caps,
+    IReadOnlyList<string> CapAdd,
+    IReadOnlyList<string> CapDrop,
+    string? Kernel,
+    string Enosys,
+    bool Quiet)
+{
+    internal TargetArch Target()
+    {
+        if (Arch is null)
         {
             return TargetArch.Native;
         }
-        return TargetArch.Find(name)
-            ?? throw new UsageException($"--arch: unknown machine \"{name}\"{DidYouMean.Hint(name, TargetArch.All.Select(t => t.Name))} (x86_64 or aarch64)");
+        return TargetArch.Find(Arch)
+            ?? throw new UsageException($"--arch: unknown machine \"{Arch}\"{DidYouMean.Hint(Arch, TargetArch.All.Select(t => t.Name))} (x86_64 or aarch64)");
     }
 
-    internal ResolveOptions ResolveOptionsOf(ParseResult result)
+    internal ResolveOptions ResolveOptions()
     {
-        var capsName = result.GetValue(Caps)!;
-        var caps = capsName switch
+        var caps = Caps switch
         {
             "docker" => Capabilities.Docker,
             "current" => Capabilities.Current(),
             "all" => Capabilities.All_,
             "none" => Capabilities.None,
-            _ => throw new UsageException($"--caps: unknown capability set \"{capsName}\" (docker, current, all or none)"),
+            _ => throw new UsageException($"--caps: unknown capability set \"{Caps}\" (docker, current, all or none)"),
         };
-        foreach (var cap in result.GetValue(CapAdd) ?? [])
+        foreach (var cap in CapAdd)
         {
             caps = caps.Add(CheckCap(cap, "--cap-add"));
         }
-        foreach (var cap in result.GetValue(CapDrop) ?? [])
+        foreach (var cap in CapDrop)
         {
             caps = caps.Drop(CheckCap(cap, "--cap-drop"));
         }
 
         var kernel = HostKernel.Version;
-        if (result.GetValue(Kernel) is { } k)
+        if (Kernel is { } k)
         {
             var parts = k.Split('.');
             if (parts.Length != 2 || !KernelVersion.TryParseRelease(k, out kernel) || !parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit)))
@@ -96,7 +129,7 @@ internal sealed class PolicyOptions
             }
         }
 
-        var enosys = result.GetValue(Enosys) switch
+        var enosys = Enosys switch
         {
             "runc" => EnosysMode.Runc,
             "known" => EnosysMode.Known,
@@ -114,26 +147,15 @@ internal sealed class PolicyOptions
             : throw new UsageException($"{option}: unknown capability \"{cap}\"{DidYouMean.Hint(name, Capabilities.All)}");
     }
 
-    /// <summary>The one profile of compile and check (stacking them is for run).</summary>
-    internal FilterPolicy Load(ParseResult result)
-    {
-        var names = result.GetValue(Profile) ?? [];
-        if (names.Length != 1)
-        {
-            throw new UsageException($"{result.CommandResult.Command.Name}: give one --profile (it was given {names.Length} times)");
-        }
-        return LoadAll(result, names, TargetOf(result))[0];
-    }
-
     /// <summary>Reads each profile, prints its warnings, and resolves it for the machine.</summary>
-    internal IReadOnlyList<FilterPolicy> LoadAll(ParseResult result, IReadOnlyList<string> names, TargetArch target)
+    internal IReadOnlyList<FilterPolicy> LoadAll(IReadOnlyList<string> names, TargetArch target)
     {
-        var options = ResolveOptionsOf(result);
+        var options = ResolveOptions();
         var policies = new List<FilterPolicy>();
         foreach (var name in names)
         {
             var profile = ProfileSource.Load(name);
-            if (!result.GetValue(Quiet))
+            if (!Quiet)
             {
                 foreach (var warning in profile.Warnings)
                 {

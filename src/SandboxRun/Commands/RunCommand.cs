@@ -42,23 +42,23 @@ internal static class RunCommand
             {
                 throw new UsageException("missing COMMAND: sandboxrun [run] [--profile P]... -- COMMAND [ARG]...");
             }
-            Run(result, policy, argv);
+            Run(policy.Read(result), argv);
             return ExitCodes.RunFailed; // Run returns only by throwing
         });
     }
 
-    private static void Run(ParseResult result, PolicyOptions options, string[] argv)
+    internal static void Run(PolicyArgs args, string[] argv)
     {
         // Everything that can fail in sandboxrun fails with 125, as `docker run` does.
         IReadOnlyList<FilterPolicy> policies;
         try
         {
-            var names = result.GetValue(options.Profile) is { Length: > 0 } given ? given : [DefaultProfile];
-            if (result.GetValue(options.Arch) is { } arch && TargetArch.Find(arch) != TargetArch.Native)
+            IReadOnlyList<string> names = args.Profiles.Count > 0 ? args.Profiles : [DefaultProfile];
+            if (args.Arch is { } arch && TargetArch.Find(arch) != TargetArch.Native)
             {
                 throw new UsageException($"--arch {arch}: run builds for this machine ({TargetArch.Native}) only");
             }
-            policies = options.LoadAll(result, names, TargetArch.Native);
+            policies = args.LoadAll(names, TargetArch.Native);
         }
         catch (SandboxRunException e) when (e.ExitCode == ExitCodes.Usage)
         {
