@@ -8,8 +8,6 @@ internal static partial class Interop
     {
         /// <summary>linux/prctl.h.</summary>
         internal const int PR_SET_NO_NEW_PRIVS = 38;
-        internal const int PR_GET_NO_NEW_PRIVS = 39;
-        internal const int PR_SET_PDEATHSIG = 1;
 
         // prctl is variadic in C; on x86_64 and aarch64 passing every argument as a full
         // register-width value is what the variadic convention expects, so it is declared

@@ -20,7 +20,7 @@ internal static class CommandResolver
         }
         if (command.Contains('/'))
         {
-            Check(command, command);
+            Check(command);
             return command;
         }
         var path = Environment.GetEnvironmentVariable("PATH") ?? "/bin:/usr/bin";
@@ -45,20 +45,20 @@ internal static class CommandResolver
         throw new UsageException($"'{command}': No such file or directory", ExitCodes.NotFound);
     }
 
-    private static void Check(string path, string shown)
+    private static void Check(string path)
     {
         if (Directory.Exists(path))
         {
-            throw new UsageException($"'{shown}': Permission denied", ExitCodes.CannotExecute);
+            throw new UsageException($"'{path}': Permission denied", ExitCodes.CannotExecute);
         }
         if (!File.Exists(path))
         {
-            throw new UsageException($"'{shown}': No such file or directory", ExitCodes.NotFound);
+            throw new UsageException($"'{path}': No such file or directory", ExitCodes.NotFound);
         }
         if (Interop.Interop.Libc.Access(path, Interop.Interop.Libc.X_OK) != 0)
         {
             var errno = Errno.Last;
-            throw new UsageException($"'{shown}': {errno.Message}", ExitCodes.CannotExecute);
+            throw new UsageException($"'{path}': {errno.Message}", ExitCodes.CannotExecute);
         }
     }
 }

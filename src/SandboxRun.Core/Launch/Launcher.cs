@@ -69,22 +69,8 @@ internal static unsafe class Launcher
         ThrowIfFailed(Libc.Prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
 
         StartTestAllocators();
-        int failed;
-        int error;
-        fixed (uint* flagValues = flags)
-        {
-            try
-            {
-                // The whole window in one native call (src/SandboxRun/Native): returns only on failure.
-                error = LaunchHelper.SeccompExecve(programs, flagValues, request.Filters.Count, path, argv, envp, &failed);
-            }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-                // A build without the native helper (tests, the JIT fallback): nothing ran yet.
-                ManagedWindow(request, programs, flags, path, argv, envp);
-                return;
-            }
-        }
+        var (failed, error) = Window(request.Filters.Count, programs, flags, path, argv, envp);
+        // Here only when something failed: the index of the refused layer, or Count when execve failed.
         if (failed == 0)
         {
             // Nothing is installed yet: an ordinary error.
@@ -98,30 +84,50 @@ internal static unsafe class Launcher
     }
 
     /// <summary>
-    /// The same window in managed code, for builds without the native helper: a no-GC region
-    /// and ordinary P/Invokes keep a collection away from most launches, not from all of them
-    /// (measured: with 3 allocating threads and a strict profile, a few per thousand die).
+    /// Installs every layer and execs; returns only on failure, with the index of the refused
+    /// layer (count when execve failed) and the errno. The whole window is one native call
+    /// (src/SandboxRun/Native); builds without it (tests, the JIT fallback) get the managed one.
     /// </summary>
-    private static void ManagedWindow(LaunchRequest request, Libc.SockFprog* programs, uint[] flags, byte* path, byte** argv, byte** envp)
+    private static (int Failed, int Errno) Window(int count, Libc.SockFprog* programs, uint[] flags, byte* path, byte** argv, byte** envp)
+    {
+        int failed;
+        fixed (uint* flagValues = flags)
+        {
+            try
+            {
+                var error = LaunchHelper.SeccompExecve(programs, flagValues, count, path, argv, envp, &failed);
+                return (failed, error);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // The helper is not linked in: nothing ran yet.
+                return ManagedWindow(count, programs, flags, path, argv, envp);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same window in managed code: a no-GC region and ordinary P/Invokes keep a collection
+    /// away from most launches, not from all of them (measured: with 3 allocating threads and a
+    /// strict profile, a few per thousand die).
+    /// </summary>
+    private static (int Failed, int Errno) ManagedWindow(int count, Libc.SockFprog* programs, uint[] flags, byte* path, byte** argv, byte** envp)
     {
         EnterNoGCRegion();
-        for (var i = 0; i < request.Filters.Count; i++)
+        for (var i = 0; i < count; i++)
         {
-            var rc = Libc.Syscall(Libc.SYS_seccomp, Libc.SECCOMP_SET_MODE_FILTER, flags[i], (nuint)(&programs[i]));
-            if (rc != 0)
+            if (Libc.Syscall(Libc.SYS_seccomp, Libc.SECCOMP_SET_MODE_FILTER, flags[i], (nuint)(&programs[i])) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
                 if (i == 0)
                 {
                     LeaveNoGCRegion();
-                    throw new OsException($"seccomp(SECCOMP_SET_MODE_FILTER) refused {request.Filters[i].Source}: {new Interop.Errno(errno)}{InstallHint(errno, flags[i])}", errno);
                 }
-                Die("sandboxrun: seccomp refused a stacked filter (errno ", errno, ExitCodes.RunFailed);
+                return (i, errno);
             }
         }
-        _ = Libc.Execve(path, argv, envp); // returns only on failure
-        var failure = Marshal.GetLastPInvokeError();
-        Die("sandboxrun: execve failed under the filter (errno ", failure, failure == Interop.Errno.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotExecute);
+        _ = Libc.Execve(path, argv, envp);
+        return (count, Marshal.GetLastPInvokeError());
     }
 
     /// <summary>

@@ -41,13 +41,13 @@ internal static class Explainer
                 var conditions = rule.Conditions.Count == 0 || decision.Syscall!.Unconditional is not null
                     ? "unconditionally"
                     : "because " + string.Join(" and ", rule.Conditions.Select(c => $"{c} (a{c.Index} = {Format(query.Args[c.Index])})"));
-                why.Add($"{rule.Origin}: {Describe(rule.Action)} {conditions}");
+                why.Add($"{rule.Origin}: {rule.Action} {conditions}");
                 break;
             case DecisionSource.Rule:
-                why.Add($"libseccomp's merged rules for {query.Name} give {Describe(decision.Action)}; no single rule of the profile says so for these arguments");
+                why.Add($"libseccomp's merged rules for {query.Name} give {decision.Action}; no single rule of the profile says so for these arguments");
                 break;
             case DecisionSource.Default:
-                why.Add($"no rule matched: the default action {Describe(policy.DefaultAction)}");
+                why.Add($"no rule matched: the default action {policy.DefaultAction}");
                 break;
         }
 
@@ -62,13 +62,13 @@ internal static class Explainer
                 }
                 if (syscall.Unconditional is not null)
                 {
-                    why.Add($"{r.Origin}: {Describe(r.Action)} does not count: an unconditional rule for {syscall.Name} decides every call (libseccomp keeps the first one)");
+                    why.Add($"{r.Origin}: {r.Action} does not count: an unconditional rule for {syscall.Name} decides every call (libseccomp keeps the first one)");
                     continue;
                 }
                 var failed = r.Conditions.FirstOrDefault(c => !syscall.Holds(c, query.Args[c.Index]));
                 why.Add(failed is null
-                    ? $"{r.Origin}: {Describe(r.Action)} also matches, but libseccomp tests rules by argument (highest index first), and the decision is {Describe(decision.Action)}"
-                    : $"{r.Origin}: {Describe(r.Action)} if {string.Join(" && ", r.Conditions)}: {failed} is false (a{failed.Index} = {Format(query.Args[failed.Index])})");
+                    ? $"{r.Origin}: {r.Action} also matches, but libseccomp tests rules by argument (highest index first), and the decision is {decision.Action}"
+                    : $"{r.Origin}: {r.Action} if {string.Join(" && ", r.Conditions)}: {failed} is false (a{failed.Index} = {Format(query.Args[failed.Index])})");
             }
         }
         foreach (var note in policy.Notes)
@@ -76,13 +76,11 @@ internal static class Explainer
             var names = note.Name is null ? note.Rule.Names : [note.Name];
             if (names.Contains(query.Name) && (note.Arch is null || note.Arch == query.Abi))
             {
-                why.Add($"{note.Rule.Path} ({query.Name}): {Describe(note.Rule.Action)} is not in the filter: {note.Reason}");
+                why.Add($"{note.Rule.Path} ({query.Name}): {note.Rule.Action} is not in the filter: {note.Reason}");
             }
         }
         return new Explanation(query, decision, why);
     }
-
-    internal static string Describe(SeccompAction action) => action.ToString();
 
     internal static string Format(ulong v) => v < 4096 ? v.ToString(CultureInfo.InvariantCulture) : "0x" + v.ToString("x", CultureInfo.InvariantCulture);
 }

@@ -27,7 +27,7 @@ internal sealed record Capabilities(ulong Mask)
         "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
         "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
 
-    internal static Capabilities All_ { get; } = new((1UL << Names.Length) - 1);
+    internal static Capabilities Full { get; } = new((1UL << Names.Length) - 1);
 
     internal static Capabilities None { get; } = new(0);
 
@@ -45,7 +45,7 @@ internal sealed record Capabilities(ulong Mask)
         {
             if (line.StartsWith("CapBnd:", StringComparison.Ordinal))
             {
-                return new(ulong.Parse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & All_.Mask);
+                return new(ulong.Parse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & Full.Mask);
             }
         }
         return None;

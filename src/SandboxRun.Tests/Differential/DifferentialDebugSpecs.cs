@@ -24,13 +24,17 @@ public sealed class DifferentialDebugSpecs(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(Path.GetTempPath(), $"random-{seed}.json"), json);
         var profile = ProfileReader.Read($"random-{seed}.json", Encoding.UTF8.GetBytes(json));
         var target = seed % 2 == 0 ? TargetArch.X86_64 : TargetArch.Aarch64;
-        Capabilities[] capSets = [Capabilities.Docker, Capabilities.All_, Capabilities.None];
+        Capabilities[] capSets = [Capabilities.Docker, Capabilities.Full, Capabilities.None];
         KernelVersion[] kernels = [new(4, 4), new(5, 10), new(6, 18)];
         var policy = PolicyResolver.Resolve(profile, target, new ResolveOptions(capSets[seed % 3], kernels[seed % 3], EnosysMode.Off));
         output.WriteLine(json);
+        var ours = SeccompCompiler.Compile(policy);
+        var theirs = DockerOracle.Build(profile, target, capSets[seed % 3], kernels[seed % 3]);
         output.WriteLine("=== sandboxrun");
-        output.WriteLine(Disassembler.Disassemble(SeccompCompiler.Compile(policy)));
+        output.WriteLine(Disassembler.Disassemble(ours));
         output.WriteLine("=== libseccomp");
-        output.WriteLine(Disassembler.Disassemble(DockerOracle.Build(profile, target, capSets[seed % 3], kernels[seed % 3])));
+        output.WriteLine(Disassembler.Disassemble(theirs));
+        Assert.Empty(Interpreter.Validate(ours));
+        Assert.Empty(Interpreter.Validate(theirs));
     }
 }

@@ -14,7 +14,7 @@ namespace SandboxRun.Tests.Differential;
 /// </summary>
 public sealed class DifferentialSpecs(ITestOutputHelper output)
 {
-    private static readonly Capabilities[] CapSets = [Capabilities.Docker, Capabilities.All_, Capabilities.None];
+    private static readonly Capabilities[] CapSets = [Capabilities.Docker, Capabilities.Full, Capabilities.None];
     private static readonly KernelVersion[] Kernels = [new(4, 4), new(5, 10), new(6, 18)];
 
     [SkippableFact]

@@ -106,7 +106,7 @@ internal sealed record PolicyArgs(
         {
             "docker" => Capabilities.Docker,
             "current" => Capabilities.Current(),
-            "all" => Capabilities.All_,
+            "all" => Capabilities.Full,
             "none" => Capabilities.None,
             _ => throw new UsageException($"--caps: unknown capability set \"{Caps}\" (docker, current, all or none)"),
         };
