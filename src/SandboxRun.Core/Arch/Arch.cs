@@ -17,10 +17,10 @@ internal sealed class Arch
     /// <summary>__X32_SYSCALL_BIT, arch/x86/include/uapi/asm/unistd.h.</summary>
     internal const uint X32_SYSCALL_BIT = 0x40000000;
 
-    // Plain dictionaries: a FrozenDictionary's analysis of its keys costs more at start-up
-    // than its faster lookups save in one launch.
-    private readonly Dictionary<string, uint> _byName;
-    private readonly Dictionary<uint, string> _byNumber;
+    // Built on first use: a launch on x86_64 never looks up an aarch64 name. A plain
+    // Dictionary, filled in a loop: a FrozenDictionary's analysis of its keys, or LINQ's
+    // DistinctBy/ToDictionary, cost more at start-up than they save in one launch.
+    private Dictionary<string, uint>? _byName;
 
     private Arch(string name, string scmpName, uint auditArch, bool is64Bit, SyscallEntry[] table)
     {
@@ -29,10 +29,7 @@ internal sealed class Arch
         AuditArch = auditArch;
         Is64Bit = is64Bit;
         Table = table;
-        _byName = table.DistinctBy(e => e.Name).ToDictionary(e => e.Name, e => e.Number, StringComparer.Ordinal);
-        // A number has one name; where a table lists aliases, the first one is kept.
-        _byNumber = table.DistinctBy(e => e.Number).ToDictionary(e => e.Number, e => e.Name);
-        MaxNumber = table.Max(e => e.Number);
+        MaxNumber = table[^1].Number;
     }
 
     internal static Arch X86_64 { get; } = new("x86_64", "SCMP_ARCH_X86_64", AUDIT_ARCH_X86_64, true, SyscallTables.X86_64);
@@ -58,15 +55,59 @@ internal sealed class Arch
     /// </summary>
     internal bool Is64Bit { get; }
 
+    /// <summary>
+    /// The ABI's syscalls, sorted by number, one name per number (scripts/gen-syscall-tables
+    /// writes them so, and ConstantsSpecs checks it).
+    /// </summary>
     internal SyscallEntry[] Table { get; }
 
     internal uint MaxNumber { get; }
 
-    internal bool TryGetNumber(string name, out uint number) => _byName.TryGetValue(name, out number);
+    internal bool TryGetNumber(string name, out uint number) => ByName.TryGetValue(name, out number);
 
-    internal string? NameOf(uint number) => _byNumber.GetValueOrDefault(number);
+    /// <summary>The name of a number, found by binary search in the sorted table.</summary>
+    internal string? NameOf(uint number)
+    {
+        var table = Table;
+        int lo = 0, hi = table.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            var n = table[mid].Number;
+            if (n == number)
+            {
+                return table[mid].Name;
+            }
+            if (n < number)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return null;
+    }
 
-    internal bool Knows(string name) => _byName.ContainsKey(name);
+    internal bool Knows(string name) => ByName.ContainsKey(name);
+
+    private Dictionary<string, uint> ByName
+    {
+        get
+        {
+            if (_byName is null)
+            {
+                var byName = new Dictionary<string, uint>(Table.Length, StringComparer.Ordinal);
+                foreach (var e in Table)
+                {
+                    byName.TryAdd(e.Name, e.Number);
+                }
+                _byName = byName;
+            }
+            return _byName;
+        }
+    }
 
     public override string ToString() => Name;
 

@@ -59,12 +59,19 @@ internal static class PolicyResolver
                     notes.Add(new RuleNote(rule, name, null, $"\"{name}\" is not a syscall on any arch sandboxrun knows (Linux {SyscallTables.KernelVersion}); skipped, as runc does"));
                     continue;
                 }
+                // One rule object per condition set, shared by every arch it goes to.
+                var named = new ArchRule[ruleSets.Count];
+                for (var i = 0; i < named.Length; i++)
+                {
+                    var (conditions, split) = ruleSets[i];
+                    named[i] = new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split));
+                }
                 foreach (var arch in arches)
                 {
-                    var added = AddRules(perArch[arch], rule, name, ruleSets);
+                    var added = AddRules(perArch[arch], name, named);
                     if (!added)
                     {
-                        notes.Add(new RuleNote(rule, name, arch, $"\"{name}\" does not exist on {arch.Name}"));
+                        notes.Add(RuleNote.Absent(rule, name, arch));
                     }
                 }
             }
@@ -74,7 +81,7 @@ internal static class PolicyResolver
         var archPolicies = new List<ArchPolicy>();
         foreach (var arch in arches)
         {
-            var syscalls = new List<SyscallPolicy>();
+            var syscalls = new List<SyscallPolicy>(perArch[arch].Syscalls.Count);
             foreach (var (number, (rules, tree)) in perArch[arch].Syscalls)
             {
                 syscalls.Add(new SyscallPolicy(number, arch.NameOf(number) ?? $"nr {number}", arch.Is64Bit, rules, tree.Unconditional, tree.Freeze()));
@@ -87,9 +94,10 @@ internal static class PolicyResolver
 
     private static bool KnownAnywhere(string name)
     {
-        foreach (var arch in Arch.Arch.All)
+        var all = Arch.Arch.All;
+        for (var i = 0; i < all.Count; i++)
         {
-            if (arch.Knows(name))
+            if (all[i].Knows(name))
             {
                 return true;
             }
@@ -188,28 +196,28 @@ internal static class PolicyResolver
             : [(rule.Args, null)];
     }
 
-    private static bool AddRules(ArchRules target, SyscallRule rule, string name, List<(IReadOnlyList<ArgCondition> Conditions, int? Split)> ruleSets)
+    private static bool AddRules(ArchRules target, string name, ArchRule[] named)
     {
         var arch = target.Arch;
 
         var direct = arch.TryGetNumber(name, out var number);
         var mux = arch == Arch.Arch.X86 ? X86Multiplexer.Find(name) : null;
-        foreach (var (conditions, split) in ruleSets)
+        foreach (var rule in named)
         {
             // libseccomp (x86): the multiplexed rule first, its a0 replaced by the call number.
             if (mux is { } m)
             {
-                var muxConditions = conditions.Where(c => c.Index != 0).Prepend(new ArgCondition(0, CompareOp.Equal, m.Call, 0)).ToList();
-                Add(target, m.Syscall, null, new ArchRule(rule.Action, muxConditions, new RuleOrigin(rule, name, split, m.Name)));
+                var muxConditions = rule.Conditions.Where(c => c.Index != 0).Prepend(new ArgCondition(0, CompareOp.Equal, m.Call, 0)).ToList();
+                Add(target, m.Syscall, null, rule with { Conditions = muxConditions, Origin = rule.Origin with { Multiplexer = m.Name } });
             }
             if (direct)
             {
-                Add(target, number, null, new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split)));
+                Add(target, number, null, rule);
             }
             else if (arch != Arch.Arch.X86 || mux is not null)
             {
                 // A pseudo entry: on x86 only the multiplexed names without a direct call get one.
-                Add(target, null, name, new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split)));
+                Add(target, null, name, rule);
             }
         }
         return direct || mux is not null;

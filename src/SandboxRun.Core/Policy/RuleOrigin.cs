@@ -29,6 +29,14 @@ internal sealed record ArchRule(SeccompAction Action, IReadOnlyList<ArgCondition
 
 /// <summary>
 /// Why a rule or a name of a rule is not in the filter of an arch (or of every arch):
-/// excluded by caps/arch/kernel, same action as the default, unknown name.
+/// excluded by caps/arch/kernel, same action as the default, unknown name, or a name the
+/// arch lacks. The last kind is common (every 64-bit-only name on x86, every 32-bit-only
+/// name on x86_64) and read only by explanations, so its text is made when asked.
 /// </summary>
-internal sealed record RuleNote(SyscallRule Rule, string? Name, Arch.Arch? Arch, string Reason);
+internal sealed record RuleNote(SyscallRule Rule, string? Name, Arch.Arch? Arch, string? Detail)
+{
+    /// <summary>A name this arch has no syscall for.</summary>
+    internal static RuleNote Absent(SyscallRule rule, string name, Arch.Arch arch) => new(rule, name, arch, null);
+
+    internal string Reason => Detail ?? $"\"{Name}\" does not exist on {Arch?.Name}";
+}

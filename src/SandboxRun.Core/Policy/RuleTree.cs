@@ -658,13 +658,31 @@ internal sealed class RuleTree
     /// where GE/GT fail. The next condition hangs off every matching exit. A MASKED_EQ with a
     /// zero mask is always true and disappears; with none left the rule is unconditional.
     /// </summary>
+    /// <summary>
+    /// The conditions in argument order, equal indexes kept in their order (a stable sort).
+    /// Most rules have none or are already in order: those are returned as they are.
+    /// </summary>
+    private static IReadOnlyList<ArgCondition> ByIndex(IReadOnlyList<ArgCondition> conditions)
+    {
+        for (var i = 1; i < conditions.Count; i++)
+        {
+            if (conditions[i].Index < conditions[i - 1].Index)
+            {
+                return [.. conditions.OrderBy(c => c.Index)];
+            }
+        }
+        return conditions;
+    }
+
     private static Node? Chain64(IReadOnlyList<ArgCondition> conditions, SeccompAction action)
     {
         Node? root = null;
         Node[]? previous = null;
         var previousOp = CompareOp.Equal;
-        foreach (var c in conditions.OrderBy(c => c.Index))
+        var sorted = ByIndex(conditions);
+        for (var k = 0; k < sorted.Count; k++)
         {
+            var c = sorted[k];
             var (mask, datum) = c.Op == CompareOp.MaskedEqual ? (c.Value, c.ValueTwo) : (ulong.MaxValue, c.Value);
             if (c.Op == CompareOp.MaskedEqual && mask == 0)
             {
@@ -743,8 +761,10 @@ internal sealed class RuleTree
         Node? root = null;
         Node? previous = null;
         var previousOnTrue = true;
-        foreach (var c in conditions.OrderBy(c => c.Index))
+        var sorted = ByIndex(conditions);
+        for (var k = 0; k < sorted.Count; k++)
         {
+            var c = sorted[k];
             var (mask, datum) = c.Op == CompareOp.MaskedEqual ? (c.Value, c.ValueTwo) : (ulong.MaxValue, c.Value);
             if (c.Op == CompareOp.MaskedEqual && (uint)mask == 0)
             {

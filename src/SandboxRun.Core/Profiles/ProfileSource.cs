@@ -42,8 +42,9 @@ internal static class ProfileSource
         {
             return null;
         }
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
+        // One copy, of the exact size: the resource is a stream over the binary's own bytes.
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 }

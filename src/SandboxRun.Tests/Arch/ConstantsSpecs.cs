@@ -44,6 +44,23 @@ public sealed class ConstantsSpecs
         Assert.Empty(mismatches);
     }
 
+    [Fact]
+    public void I_can_rely_on_every_table_being_sorted_by_number_with_one_name_per_number()
+    {
+        // Arch.NameOf searches the tables by bisection and Arch.TryGetNumber keeps the first
+        // name of a number: both rely on this shape.
+        foreach (var abi in SandboxRun.Arch.Arch.All)
+        {
+            for (var i = 1; i < abi.Table.Length; i++)
+            {
+                Assert.True(abi.Table[i - 1].Number < abi.Table[i].Number, $"{abi}: {abi.Table[i - 1]} before {abi.Table[i]}");
+            }
+            Assert.Equal(abi.Table.Length, abi.Table.Select(e => e.Name).Distinct(StringComparer.Ordinal).Count());
+            Assert.All(abi.Table, e => Assert.Equal(e.Name, abi.NameOf(e.Number)));
+            Assert.Null(abi.NameOf(abi.MaxNumber + 1));
+        }
+    }
+
     [SkippableFact(Timeout = 120_000)]
     public async Task I_can_find_the_kernel_constants_as_the_headers_define_them()
     {
