@@ -90,18 +90,19 @@ internal sealed class ProfileReader
     private ProfileReader(string source) => _source = source;
 
     /// <summary>Reads a profile file; <paramref name="source"/> names it in messages.</summary>
-    internal static Profile ReadFile(string path)
+    internal static Profile ReadFile(string path) => Read(path, ReadBytes(path));
+
+    /// <summary>A profile file's bytes; a clear error when it cannot be read.</summary>
+    internal static byte[] ReadBytes(string path)
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ProfileException([$"{path}: cannot read the profile: {e.Message}"]);
         }
-        return Read(path, bytes);
     }
 
     internal static Profile Read(string source, ReadOnlyMemory<byte> utf8)

@@ -27,12 +27,25 @@ internal static class ProfileSource
         {
             return ProfileReader.ReadFile(pathOrName);
         }
-        if (BuiltInBytes(pathOrName) is { } bytes)
+        return ProfileReader.Read(pathOrName, BuiltInOrThrow(pathOrName));
+    }
+
+    /// <summary>A profile and the bytes it was read from, for commands that write a copy of it.</summary>
+    internal static (Profile Profile, byte[] Json) LoadWithJson(string pathOrName)
+    {
+        var looksLikePath = pathOrName.Contains('/') || pathOrName.EndsWith(".json", StringComparison.Ordinal);
+        var bytes = looksLikePath || File.Exists(pathOrName) ? ProfileReader.ReadBytes(pathOrName) : BuiltInOrThrow(pathOrName);
+        return (ProfileReader.Read(pathOrName, bytes), bytes);
+    }
+
+    private static byte[] BuiltInOrThrow(string name)
+    {
+        if (BuiltInBytes(name) is { } bytes)
         {
-            return ProfileReader.Read(pathOrName, bytes);
+            return bytes;
         }
-        var hint = DidYouMean.Hint(pathOrName, BuiltInNames);
-        throw new ProfileException([$"{pathOrName}: no such file, and no built-in profile of that name{hint} (built in: {string.Join(", ", BuiltInNames)})"]);
+        var hint = DidYouMean.Hint(name, BuiltInNames);
+        throw new ProfileException([$"{name}: no such file, and no built-in profile of that name{hint} (built in: {string.Join(", ", BuiltInNames)})"]);
     }
 
     internal static byte[]? BuiltInBytes(string name)
