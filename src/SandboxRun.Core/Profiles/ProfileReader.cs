@@ -280,7 +280,7 @@ internal sealed class ProfileReader
                     name = String(value, p) ?? name;
                     break;
                 case "names":
-                    names = Array(value, p, StringItem);
+                    names = Strings(value, p);
                     break;
                 case "action":
                     action = String(value, p) ?? action;
@@ -405,7 +405,7 @@ internal sealed class ProfileReader
                     caps = Array(value, p, ReadCapability);
                     break;
                 case "arches":
-                    arches = Array(value, p, StringItem);
+                    arches = Strings(value, p);
                     break;
                 case "minKernel":
                     minKernel = value.ValueKind == JsonValueKind.Null ? null : ReadMinKernel(value, p, minKernel, path.EndsWith("excludes", StringComparison.Ordinal));
@@ -564,8 +564,12 @@ internal sealed class ProfileReader
         foreach (var property in obj.EnumerateObject())
         {
             // encoding/json: an exact match first, then a case-insensitive one.
-            var field = System.Array.Find(fields, f => f == property.Name)
-                ?? System.Array.Find(fields, f => GoStrings.FoldEquals(f, property.Name));
+            var field = ExactField(property, fields);
+            if (field is null)
+            {
+                var name = property.Name;
+                field = System.Array.Find(fields, f => GoStrings.FoldEquals(f, name));
+            }
             var fieldPath = Join(path, field ?? property.Name);
             if (field is null)
             {
@@ -584,6 +588,19 @@ internal sealed class ProfileReader
             seen[field] = property.Value;
             onField(field, property.Value, fieldPath);
         }
+    }
+
+    /// <summary>The field a property names exactly, compared as UTF-8 (no string is made).</summary>
+    private static string? ExactField(JsonProperty property, string[] fields)
+    {
+        foreach (var f in fields)
+        {
+            if (property.NameEquals(f))
+            {
+                return f;
+            }
+        }
+        return null;
     }
 
     private string? String(JsonElement element, string path)
@@ -653,6 +670,34 @@ internal sealed class ProfileReader
             {
                 list.Add(value);
             }
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// An array of strings (syscall names, arches), as <see cref="Array{T}"/> with
+    /// <see cref="StringItem"/>; an item's path is made only for a message.
+    /// </summary>
+    private List<string>? Strings(JsonElement element, string path)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            return Array(element, path, StringItem);
+        }
+        var list = new List<string>(element.GetArrayLength());
+        var i = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            var value = item.ValueKind switch
+            {
+                JsonValueKind.String => item.GetString(),
+                _ => StringItem(item, $"{path}[{i}]"),
+            };
+            if (value is not null)
+            {
+                list.Add(value);
+            }
+            i++;
         }
         return list;
     }
