@@ -221,7 +221,7 @@ internal static unsafe class Launcher
         }
     }
 
-    private static void StartTestAllocators()
+    internal static void StartTestAllocators()
     {
         if (!int.TryParse(Environment.GetEnvironmentVariable(AllocatorsVariable), out var count))
         {

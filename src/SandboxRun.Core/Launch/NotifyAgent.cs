@@ -44,11 +44,8 @@ internal static unsafe class NotifyAgent
         var layer = layers[0];
         var policy = policies[layer];
         var source = policy.Profile.Source;
-        if (policy.DefaultAction.Kind == ActionKind.Notify)
-        {
-            throw new RunFailedException($"{source}: SCMP_ACT_NOTIFY cannot be the default action (runc refuses it too: the hand-off itself would be notified)");
-        }
-        var mustRun = layer == policies.Count - 1 ? new[] { "write", "sendmsg" } : ["write", "sendmsg", "seccomp"];
+        // ProfileReader already refuses NOTIFY as the default action and for write, as runc does.
+        var mustRun = layer == policies.Count - 1 ? new[] { "sendmsg" } : ["sendmsg", "seccomp"];
         foreach (var name in mustRun)
         {
             var rule = policy.Arches.SelectMany(a => a.Syscalls).Where(s => s.Name == name).SelectMany(s => s.Rules).FirstOrDefault(r => r.Action.Kind == ActionKind.Notify);

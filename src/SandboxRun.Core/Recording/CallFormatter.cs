@@ -134,6 +134,8 @@ internal static class CallFormatter
             ["init_module"] = "ptr int path",
             ["finit_module"] = "fd path hex",
             ["delete_module"] = "path hex",
+            ["wait4"] = "int ptr hex ptr",
+            ["waitid"] = "int int ptr hex ptr",
             ["exit"] = "int",
             ["exit_group"] = "int",
         };
@@ -202,10 +204,10 @@ internal static class CallFormatter
         {
             Kind.Int => (long)v is >= -4096 and <= 1L << 40 ? ((long)v).ToString(CultureInfo.InvariantCulture) : Hex(v),
             Kind.Hex => Hex(v),
-            Kind.Ptr => v == 0 ? "NULL" : Hex(v),
+            Kind.Ptr => v == 0 ? "NULL" : Pointer(v),
             Kind.Fd => ((int)v).ToString(CultureInfo.InvariantCulture),
             Kind.DirFd => (int)v == AT_FDCWD ? "AT_FDCWD" : ((int)v).ToString(CultureInfo.InvariantCulture),
-            Kind.Path => v == 0 ? "NULL" : readString(v) is { } str ? Quote(str) : Hex(v),
+            Kind.Path => v == 0 ? "NULL" : readString(v) is { } str ? Quote(str) : Pointer(v),
             Kind.OpenFlags => OpenFlags(arch, v),
             Kind.Mode => "0" + Convert.ToString((long)(v & 0xffff), 8),
             Kind.AtFlags => Flags(v, AtFlagNames, "0"),
@@ -219,6 +221,8 @@ internal static class CallFormatter
         };
 
     private const int AT_FDCWD = -100;
+
+    private static string Pointer(ulong v) => "0x" + v.ToString("x", CultureInfo.InvariantCulture);
 
     internal static string Hex(ulong v) => v < 10 ? v.ToString(CultureInfo.InvariantCulture) : "0x" + v.ToString("x", CultureInfo.InvariantCulture);
 

@@ -67,6 +67,7 @@ internal static unsafe class Supervisor
         // Orphans of the target come here to be reaped (see the class comment).
         _ = Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
+        Launcher.StartTestAllocators();
         int pid, pidfd, listener, failed, error;
         fixed (uint* f = flags)
         {
