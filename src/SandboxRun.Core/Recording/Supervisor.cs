@@ -113,7 +113,14 @@ internal static unsafe class Supervisor
         _ = Libc.WaitId(Libc.P_PID, pid, &info, Libc.WEXITED);
     }
 
-    /// <summary>The loop: poll, RECV into a zeroed buffer, answer, reap; until the target and every task under the filter are gone.</summary>
+    /// <summary>
+    /// Two loops. A thread of its own answers notifications: RECV (blocking, into a zeroed
+    /// buffer sized from SECCOMP_GET_NOTIF_SIZES), decide, SEND; nothing else, so a notified
+    /// task waits for two context switches and no poll. This thread waits, in poll, for the
+    /// target to end (its pidfd) and for the listener to hang up (POLLHUP, only asked for, so
+    /// notifications do not wake it), reaping as it goes. A RECV still blocked when the last
+    /// task is gone is left to end with the process.
+    /// </summary>
     private static TargetEnd Serve(int pid, int pidfd, int listener, IWatcher watcher, TargetMemory memory)
     {
         Libc.SeccompNotifSizes sizes;
@@ -122,43 +129,56 @@ internal static unsafe class Supervisor
         {
             size = Math.Max(size, sizes.Notif);
         }
-        var buffer = (Libc.SeccompNotif*)NativeMemory.AllocZeroed((nuint)size);
+        var gate = new object();
+        var answering = new Thread(() => AnswerAll(listener, size, watcher, memory, gate)) { IsBackground = true, Name = "seccomp notifications" };
+        answering.Start();
+
         var fds = stackalloc Libc.PollFd[2];
         TargetEnd? end = null;
         var listenerOpen = true;
-        try
+        while (listenerOpen || end is null)
         {
-            while (listenerOpen || end is null)
+            fds[0] = new Libc.PollFd { Fd = listenerOpen ? listener : -1, Events = 0 };
+            fds[1] = new Libc.PollFd { Fd = end is null ? pidfd : -1, Events = Libc.POLLIN };
+            // A timeout, to reap orphans now and then: their SIGCHLD wakes no fd here.
+            var ready = Libc.Poll(fds, 2, 200);
+            if (ready < 0 && Marshal.GetLastPInvokeError() != Libc.EINTR)
             {
-                fds[0] = new Libc.PollFd { Fd = listenerOpen ? listener : -1, Events = Libc.POLLIN };
-                fds[1] = new Libc.PollFd { Fd = end is null ? pidfd : -1, Events = Libc.POLLIN };
-                // A timeout, to reap orphans now and then: their SIGCHLD wakes no fd here.
-                var ready = Libc.Poll(fds, 2, 200);
-                if (ready < 0 && Marshal.GetLastPInvokeError() != Libc.EINTR)
+                ThrowIfFailed(-1, "poll(seccomp listener)");
+            }
+            if ((fds[0].Revents & Libc.POLLHUP) != 0)
+            {
+                listenerOpen = false;
+            }
+            end ??= ReapAll(pid);
+        }
+        // Every task under the filter is gone, so no answer is under way: the watcher's state is final.
+        Monitor.Enter(gate);
+        return end.Value;
+    }
+
+    private static void AnswerAll(int listener, int size, IWatcher watcher, TargetMemory memory, object gate)
+    {
+        var buffer = (Libc.SeccompNotif*)NativeMemory.AllocZeroed((nuint)size);
+        var hup = new Libc.PollFd { Fd = listener, Events = 0 };
+        while (true)
+        {
+            NativeMemory.Clear(buffer, (nuint)size);
+            if (Libc.Ioctl(listener, Libc.SECCOMP_IOCTL_NOTIF_RECV, buffer) == 0)
+            {
+                lock (gate)
                 {
-                    ThrowIfFailed(-1, "poll(seccomp listener)");
+                    Answer(listener, buffer, watcher, memory);
                 }
-                if ((fds[0].Revents & Libc.POLLIN) != 0)
-                {
-                    NativeMemory.Clear(buffer, (nuint)size);
-                    if (Libc.Ioctl(listener, Libc.SECCOMP_IOCTL_NOTIF_RECV, buffer) == 0)
-                    {
-                        Answer(listener, buffer, watcher, memory);
-                    }
-                    // ENOENT: the task left the call (killed) before it was read.
-                }
-                else if ((fds[0].Revents & Libc.POLLHUP) != 0)
-                {
-                    listenerOpen = false;
-                }
-                end ??= ReapAll(pid);
+                continue;
+            }
+            // EINTR, or ENOENT: the task left the call (killed) before it was read; or the
+            // listener is orphaned (some kernels answer ENOENT at once then): stop on POLLHUP.
+            if (Libc.Poll(&hup, 1, 0) > 0 && (hup.Revents & Libc.POLLHUP) != 0)
+            {
+                return;
             }
         }
-        finally
-        {
-            NativeMemory.Free(buffer);
-        }
-        return end.Value;
     }
 
     private static void Answer(int listener, Libc.SeccompNotif* n, IWatcher watcher, TargetMemory memory)
