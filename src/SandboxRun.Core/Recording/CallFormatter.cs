@@ -180,7 +180,13 @@ internal static class CallFormatter
         var text = new StringBuilder(name).Append('(');
         if (Signatures.TryGetValue(name, out var kinds))
         {
-            for (var i = 0; i < kinds.Length; i++)
+            // strace's way: open's mode only when the flags create a file (O_CREAT, __O_TMPFILE).
+            var count = kinds.Length;
+            if (kinds[^1] == Kind.Mode && kinds.Length > 1 && kinds[^2] == Kind.OpenFlags && (args[count - 2] & (0x40 | 0x400000)) == 0)
+            {
+                count--;
+            }
+            for (var i = 0; i < count; i++)
             {
                 if (i > 0)
                 {
@@ -209,7 +215,7 @@ internal static class CallFormatter
             Kind.DirFd => (int)v == AT_FDCWD ? "AT_FDCWD" : ((int)v).ToString(CultureInfo.InvariantCulture),
             Kind.Path => v == 0 ? "NULL" : readString(v) is { } str ? Quote(str) : Pointer(v),
             Kind.OpenFlags => OpenFlags(arch, v),
-            Kind.Mode => "0" + Convert.ToString((long)(v & 0xffff), 8),
+            Kind.Mode => (v & 0xffff) == 0 ? "0" : "0" + Convert.ToString((long)(v & 0xffff), 8),
             Kind.AtFlags => Flags(v, AtFlagNames, "0"),
             Kind.CloneFlags => CloneFlags(v),
             Kind.Domain => Domains.TryGetValue(v, out var d) ? d : v.ToString(CultureInfo.InvariantCulture),
