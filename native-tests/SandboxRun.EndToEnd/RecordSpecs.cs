@@ -46,6 +46,28 @@ public sealed class RecordSpecs : IDisposable
     }
 
     [SkippableFact(Timeout = SerialProcesses.Timeout)]
+    public async Task I_can_record_an_x32_call_and_get_SCMP_ARCH_X32_in_the_profile()
+    {
+        // Arrange: x32 getpid (39 | 0x40000000); seccomp sees it even where the kernel has no
+        // x32 ABI and answers ENOSYS after the filter
+        Probe.SkipIfMissing();
+        Probe.SkipUnlessX86_64();
+        var control = await Probe.RunAsync("x32", "39");
+        var profile = _temp.File("x32.json");
+
+        // Act
+        var recorded = await Recording.RecordAsync(profile, [Probe.Path, "x32", "39"], _temp.Path);
+        var enforced = await Recording.EnforceAsync(profile, [], [Probe.Path, "x32", "39"], _temp.Path);
+
+        // Assert: the compat ABI is in the profile, so the enforced run ends as the bare one
+        Assert.Equal(control.ExitCode, recorded.ExitCode);
+        Assert.Equal(control.ExitCode, enforced.ExitCode);
+        Assert.Equal(control.StandardOutput, enforced.StandardOutput);
+        Assert.Contains("\"SCMP_ARCH_X32\"", await File.ReadAllTextAsync(profile));
+        Assert.Contains("getpid", Recording.Names(profile));
+    }
+
+    [SkippableFact(Timeout = SerialProcesses.Timeout)]
     public async Task I_can_record_python_http_server_serving_curl_and_run_it_enforced()
     {
         // Arrange
