@@ -6,13 +6,13 @@ namespace SandboxRun.EndToEnd;
 /// The hand-off of the listener under load. The watched child installs a filter with a
 /// listener, which is close-on-exec: if it exec'd before the supervisor held the fd, every
 /// notified call would fail with ENOSYS; if it waited for the supervisor with a notified
-/// call, it would wait forever. Hundreds of watched launches, two at a time, with the
+/// call, it would wait forever. Three hundred watched launches, two at a time, with the
 /// supervisor's threads allocating (SANDBOXRUN_TEST_ALLOCATORS) and a strict profile
 /// (every stray call kills): each must end with /bin/true's status, in time.
 /// </summary>
 public sealed class WatchStressSpecs
 {
-    private const int Launches = 400;
+    private const int Launches = 300;
 
     [SkippableFact(Timeout = 600_000)]
     public async Task I_can_watch_hundreds_of_launches_under_load_without_a_failure()
