@@ -4,7 +4,7 @@ namespace SandboxRun.Interop;
 
 internal static partial class Interop
 {
-    internal static class LaunchHelper
+    internal static partial class LaunchHelper
     {
         /// <summary>
         /// sandboxrun_seccomp_execve (src/SandboxRun/Native/sandboxrun_launch.c, linked into the

@@ -39,20 +39,15 @@ internal static unsafe class Launcher
     /// <summary>Test hook: SANDBOXRUN_TEST_ALLOCATORS=N starts N threads that allocate without pause.</summary>
     internal const string AllocatorsVariable = "SANDBOXRUN_TEST_ALLOCATORS";
 
-    internal static void Exec(LaunchRequest request)
+    internal static void Exec(LaunchRequest request, AgentHandoff? agent = null)
     {
         using var native = new NativeStrings();
         var path = native.String(request.Path);
         var argv = native.Array(request.Argv);
         var envp = native.Array(request.Environment);
-        var programs = native.Alloc<Libc.SockFprog>(request.Filters.Count);
-        var flags = new uint[request.Filters.Count];
-        for (var i = 0; i < request.Filters.Count; i++)
+        var programs = native.Programs(request.Filters, out var flags);
+        foreach (var filter in request.Filters)
         {
-            var filter = request.Filters[i];
-            programs[i].Len = (ushort)filter.Program.Length;
-            programs[i].Filter = native.Copy(filter.Program.ToBytes());
-            flags[i] = filter.Flags;
             CheckActionsAvailable(filter);
         }
 
@@ -69,12 +64,18 @@ internal static unsafe class Launcher
         ThrowIfFailed(Libc.Prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
 
         StartTestAllocators();
-        var (failed, error) = Window(request.Filters.Count, programs, flags, path, argv, envp);
+        var (failed, error) = agent is null
+            ? Window(request.Filters.Count, programs, flags, path, argv, envp)
+            : AgentWindow(request.Filters.Count, programs, flags, agent, path, argv, envp);
         // Here only when something failed: the index of the refused layer, or Count when execve failed.
         if (failed == 0)
         {
             // Nothing is installed yet: an ordinary error.
             throw new OsException($"seccomp(SECCOMP_SET_MODE_FILTER) refused {request.Filters[0].Source}: {new Interop.Errno(error)}{InstallHint(error, flags[0])}", error);
+        }
+        if (failed == request.Filters.Count + 1)
+        {
+            Die("sandboxrun: could not send the seccomp listener to the agent (errno ", error, ExitCodes.RunFailed);
         }
         if (failed < request.Filters.Count)
         {
@@ -102,6 +103,29 @@ internal static unsafe class Launcher
             {
                 // The helper is not linked in: nothing ran yet.
                 return ManagedWindow(count, programs, flags, path, argv, envp);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The window with a seccomp agent (<see cref="NotifyAgent"/>): the layers, the listener
+    /// sent to the agent, execve, in one native call. No managed fallback: the agent's
+    /// listener must not wait on a runtime that might be collecting.
+    /// </summary>
+    private static (int Failed, int Errno) AgentWindow(int count, Libc.SockFprog* programs, uint[] flags, AgentHandoff agent, byte* path, byte** argv, byte** envp)
+    {
+        int failed;
+        fixed (uint* flagValues = flags)
+        fixed (byte* message = agent.Message)
+        {
+            try
+            {
+                var error = LaunchHelper.SeccompNotifyExecve(programs, flagValues, count, agent.Layer, agent.Socket, message, agent.Message.Length, path, argv, envp, &failed);
+                return (failed, error);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                throw new RunFailedException("SCMP_ACT_NOTIFY with a listenerPath needs the native launch helper of the AOT build (scripts/build)");
             }
         }
     }
@@ -197,7 +221,7 @@ internal static unsafe class Launcher
         }
     }
 
-    private static void StartTestAllocators()
+    internal static void StartTestAllocators()
     {
         if (!int.TryParse(Environment.GetEnvironmentVariable(AllocatorsVariable), out var count))
         {

@@ -42,6 +42,20 @@ internal sealed unsafe class NativeStrings : IDisposable
         return p;
     }
 
+    /// <summary>The <c>struct sock_fprog</c> of each filter, and its seccomp(2) flags.</summary>
+    internal Interop.Interop.Libc.SockFprog* Programs(IReadOnlyList<InstallableFilter> filters, out uint[] flags)
+    {
+        var programs = Alloc<Interop.Interop.Libc.SockFprog>(filters.Count);
+        flags = new uint[filters.Count];
+        for (var i = 0; i < filters.Count; i++)
+        {
+            programs[i].Len = (ushort)filters[i].Program.Length;
+            programs[i].Filter = Copy(filters[i].Program.ToBytes());
+            flags[i] = filters[i].Flags;
+        }
+        return programs;
+    }
+
     internal T* Alloc<T>(int count)
         where T : unmanaged
     {

@@ -70,7 +70,12 @@ internal static class ProfileWriter
     /// that deny them. Names the base allows for some arguments only are left as they are,
     /// with a warning: a log of names cannot say whether the arguments pass.
     /// </summary>
-    internal static byte[] Merge(Profile baseProfile, ReadOnlyMemory<byte> baseJson, TargetArch target, IReadOnlyDictionary<Arch.Arch, SortedSet<string>> used, string comment, ResolveOptions options, List<string> warnings)
+    /// <param name="judged">
+    /// True when the caller already knows that the base denies every name it passes, from the
+    /// arguments the calls really had (record): the names are then added even where the base
+    /// allows them for other arguments.
+    /// </param>
+    internal static byte[] Merge(Profile baseProfile, ReadOnlyMemory<byte> baseJson, TargetArch target, IReadOnlyDictionary<Arch.Arch, SortedSet<string>> used, string comment, ResolveOptions options, List<string> warnings, bool judged = false)
     {
         JsonObject root;
         try
@@ -89,7 +94,7 @@ internal static class ProfileWriter
         {
             foreach (var name in names)
             {
-                switch (Judge(policy, abi, name))
+                switch (judged ? Verdict.Denied : Judge(policy, abi, name))
                 {
                     case Verdict.Denied:
                         missing.Add(name);

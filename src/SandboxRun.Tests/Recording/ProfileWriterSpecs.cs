@@ -123,4 +123,49 @@ public sealed class ProfileWriterSpecs
         Assert.True(Allows(program, Arch.Arch.X86, llseek));
         Assert.Contains("\"SCMP_ARCH_X86\"", Encoding.UTF8.GetString(merged), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void I_can_read_back_a_recorded_profile_with_the_names_sorted_and_default_eperm()
+    {
+        // Act
+        var json = ProfileWriter.Minimal(TargetArch.X86_64, Used((Arch.Arch.X86_64, ["write", "read", "execve", "exit_group"])), "made by a test");
+
+        // Assert
+        var profile = ProfileReader.Read("written.json", json);
+        Assert.Empty(profile.Warnings);
+        Assert.Equal(SeccompAction.Errno(1), profile.DefaultAction);
+        Assert.Equal(["SCMP_ARCH_X86_64"], profile.Architectures);
+        Assert.Equal(["execve", "exit_group", "read", "write"], profile.Syscalls.Single().Names);
+        Assert.Equal(
+            json,
+            ProfileWriter.Minimal(TargetArch.X86_64, Used((Arch.Arch.X86_64, ["exit_group", "execve", "write", "read"])), "made by a test"));
+    }
+
+    [Fact]
+    public void I_can_see_aarch64_and_x32_profiles_list_their_own_abis()
+    {
+        var arm = ProfileWriter.Minimal(TargetArch.Aarch64, Used((Arch.Arch.Aarch64, ["read"]), (Arch.Arch.Arm, ["read"])), "c");
+        var x32 = ProfileWriter.Minimal(TargetArch.X86_64, Used((Arch.Arch.X86_64, ["read"]), (Arch.Arch.X32, ["write"])), "c");
+
+        Assert.Equal(["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"], ProfileReader.Read("arm.json", arm).Architectures);
+        Assert.Equal(["SCMP_ARCH_X86_64", "SCMP_ARCH_X32"], ProfileReader.Read("x32.json", x32).Architectures);
+    }
+
+    [Fact]
+    public void I_can_add_names_a_recording_judged_denied_even_where_the_base_allows_other_arguments()
+    {
+        // record passes clone when the base denied the flags this run used: it must be added
+        // although docker-default allows clone for other flags.
+        var (profile, bytes) = ProfileSource.LoadWithJson("docker-default");
+
+        var json = ProfileWriter.Merge(profile, bytes, TargetArch.X86_64, Used((Arch.Arch.X86_64, ["clone", "mount"])), "recorded", Options, [], judged: true);
+
+        var merged = ProfileReader.Read("merged.json", json);
+        Assert.Equal(profile.Syscalls.Count + 1, merged.Syscalls.Count);
+        Assert.Equal(["clone", "mount"], merged.Syscalls[0].Names);
+        Assert.Equal("recorded", merged.Syscalls[0].Comment);
+        var program = Program(json, TargetArch.X86_64);
+        Assert.True(Allows(program, Arch.Arch.X86_64, 56)); // clone, whatever the flags
+        Assert.Equal(SeccompAction.SECCOMP_RET_ALLOW, Run(program, Arch.Arch.X86_64, 56, 0x10000000)); // CLONE_NEWUSER
+    }
 }

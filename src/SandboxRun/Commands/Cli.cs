@@ -24,6 +24,7 @@ internal static class Cli
             CheckCommand.Create(),
             ProfilesCommand.Create(),
             GenerateCommand.Create(),
+            RecordCommand.Create(),
         };
         // `sandboxrun [options] -- COMMAND` is `run`: the root takes run's options and action.
         RunCommand.Configure(root);

@@ -6,6 +6,7 @@ using SandboxRun.Errors;
 using SandboxRun.Launch;
 using SandboxRun.Policy;
 using SandboxRun.Profiles;
+using SandboxRun.Recording;
 
 namespace SandboxRun.Commands;
 
@@ -33,7 +34,9 @@ internal static class RunCommand
             Description = "The program and its arguments (after --)",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var watch = new WatchOptions();
         policy.AddTo(command);
+        watch.AddTo(command);
         command.Arguments.Add(target);
         command.SetAction(result =>
         {
@@ -42,12 +45,15 @@ internal static class RunCommand
             {
                 throw new UsageException("missing COMMAND: sandboxrun [run] [--profile P]... -- COMMAND [ARG]...");
             }
-            Run(policy.Read(result), argv);
-            return ExitCodes.RunFailed; // Run returns only by throwing
+            return Run(policy.Read(result), argv, watch.Read(result));
         });
     }
 
-    internal static void Run(PolicyArgs args, string[] argv)
+    /// <summary>
+    /// Runs COMMAND: in place (returns only by throwing), or watched by a supervisor
+    /// (--report, --complain), which returns the target's exit status.
+    /// </summary>
+    internal static int Run(PolicyArgs args, string[] argv, WatchArgs? watch = null)
     {
         // Everything that can fail in sandboxrun fails with 125, as `docker run` does.
         IReadOnlyList<FilterPolicy> policies;
@@ -65,6 +71,10 @@ internal static class RunCommand
             throw new RunFailedException(e.Message);
         }
 
+        if (watch is { Mode: not WatchMode.None })
+        {
+            return Watch(policies, argv, watch);
+        }
         var filters = new List<InstallableFilter>();
         foreach (var policy in policies)
         {
@@ -79,6 +89,14 @@ internal static class RunCommand
             }
         }
 
+        var agent = NotifyAgent.For(policies, watch?.ListenerPath);
+        Launcher.Exec(Request(filters, argv), agent);
+        return ExitCodes.RunFailed; // Exec returns only by throwing
+    }
+
+    /// <summary>The launch of COMMAND (found through PATH) with the caller's environment.</summary>
+    internal static LaunchRequest Request(IReadOnlyList<InstallableFilter> filters, string[] argv)
+    {
         var path = CommandResolver.Resolve(argv[0]);
         var environment = new List<string>();
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
@@ -89,7 +107,37 @@ internal static class RunCommand
             }
         }
         environment.Sort(StringComparer.Ordinal);
-        Launcher.Exec(new LaunchRequest(filters, path, argv, environment));
+        return new LaunchRequest(filters, path, argv, environment);
+    }
+
+    /// <summary>
+    /// --report / --complain: one profile, compiled with its denials turned into
+    /// notifications (<see cref="WatchFilter"/>), under a supervisor that prints them.
+    /// </summary>
+    private static int Watch(IReadOnlyList<FilterPolicy> policies, string[] argv, WatchArgs watch)
+    {
+        var option = watch.Mode == WatchMode.Complain ? "--complain" : "--report";
+        if (policies.Count != 1)
+        {
+            throw new RunFailedException($"{option} watches one profile; it was given {policies.Count} (the kernel lets one filter of a process have a listener)");
+        }
+        var policy = policies[0];
+        RefuseWhatCannotRun(policy, allowNotify: false, option);
+        BpfProgram program;
+        try
+        {
+            program = WatchFilter.NotifyDenials(SeccompCompiler.Compile(policy), watch.Mode == WatchMode.Complain);
+        }
+        catch (PolicyException e)
+        {
+            throw new RunFailedException(e.Message);
+        }
+        if (watch.Mode == WatchMode.Complain)
+        {
+            Console.Error.WriteLine("sandboxrun: --complain: denied calls are allowed and reported; this is not a security boundary");
+        }
+        var request = Request([new InstallableFilter(program, FlagsOf(policy.Profile), policy.Profile.Source)], argv);
+        return Supervisor.Run(request, 0, _ => new DenialReporter(policy, watch.Mode == WatchMode.Complain, watch.Summary, Console.Error));
     }
 
     /// <summary>
@@ -107,9 +155,10 @@ internal static class RunCommand
 
     /// <summary>
     /// Profiles that would leave the command unable to start: one that denies execve itself
-    /// (asked of the model, as check would), and NOTIFY rules, which need a seccomp agent.
+    /// (asked of the model, as check would), and NOTIFY rules where no seccomp agent can take
+    /// the listener (see <see cref="NotifyAgent"/>).
     /// </summary>
-    private static void RefuseWhatCannotRun(FilterPolicy policy)
+    private static void RefuseWhatCannotRun(FilterPolicy policy, bool allowNotify = true, string option = "")
     {
         var abi = policy.Target.Main;
         abi.TryGetNumber("execve", out var execve);
@@ -119,9 +168,9 @@ internal static class RunCommand
             var why = Explainer.Explain(policy, new SyscallQuery("execve", abi, execve, "execve", new ulong[6], 0)).Why is { Count: > 0 } lines ? lines[0] : "";
             throw new RunFailedException($"{policy.Profile.Source}: the profile denies execve ({decision.Action}: {why}), so no command can start under it");
         }
-        if (policy.Arches.Any(a => a.Syscalls.Any(s => s.Rules.Any(r => r.Action.Kind == ActionKind.Notify))) || policy.DefaultAction.Kind == ActionKind.Notify)
+        if (!allowNotify && NotifyAgent.Notifies(policy))
         {
-            throw new RunFailedException($"{policy.Profile.Source}: SCMP_ACT_NOTIFY needs a seccomp agent (listenerPath), which run does not support yet");
+            throw new RunFailedException($"{policy.Profile.Source}: SCMP_ACT_NOTIFY rules hand the listener to a seccomp agent; {option} needs it for itself");
         }
     }
 }
