@@ -88,6 +88,25 @@ public sealed class GenerateSpecs : IDisposable
         Assert.Equal(AllowedNames(fromTrace).Union(["exit", "exit_group"]).Order(StringComparer.Ordinal), AllowedNames(fromSummary));
     }
 
+    [SkippableTheory(Timeout = SerialProcesses.Timeout)]
+    [MemberData(nameof(Programs))]
+    public async Task I_can_get_the_same_names_from_strace_as_from_record(string program, string script)
+    {
+        // Arrange: the two see the same calls from the program's execve on (record through
+        // the kernel's notifications, strace through ptrace); vDSO calls reach neither.
+        var command = CommandOf(program, script);
+        var recorded = _temp.File("recorded.json");
+        Launch.AssertExit(0, await Sandboxrun.RunAsync(["record", "-q", "-o", recorded, "--", .. command]));
+        var log = _temp.File("s.log");
+        Launch.AssertExit(0, await StraceAsync(["-f", "-o", log, .. command]));
+
+        // Act
+        var generated = await GenerateAsync("g.json", "--from-strace", log);
+
+        // Assert
+        Assert.Equal(AllowedNames(recorded), AllowedNames(generated));
+    }
+
     [SkippableFact(Timeout = SerialProcesses.Timeout)]
     public async Task I_can_generate_from_the_per_process_files_of_strace_ff()
     {
