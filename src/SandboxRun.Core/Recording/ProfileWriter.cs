@@ -276,9 +276,10 @@ internal static class ProfileWriter
         var key = root.Select(p => p.Key).FirstOrDefault(k => GoStrings.FoldEquals("comment", k));
         if (key is not null)
         {
-            if (root[key] is JsonValue old && old.TryGetValue<string>(out var was) && !was.StartsWith(comment, StringComparison.Ordinal))
+            // The base's history first, then what was added to it.
+            if (root[key] is JsonValue old && old.TryGetValue<string>(out var was))
             {
-                text = $"{text} Its comment: {was}";
+                text = was.Contains(comment, StringComparison.Ordinal) ? was : $"{was} Then: {comment} (added to {baseSource})";
             }
             root[key] = text;
         }

@@ -85,8 +85,8 @@ public sealed class ProfileWriterSpecs
         // personality is allowed for some arguments only: left alone, and said.
         Assert.Contains(warnings, w => w.Contains("allows personality only for some arguments", StringComparison.Ordinal));
         var text = Encoding.UTF8.GetString(json);
-        Assert.Contains("Based on docker-default", text, StringComparison.Ordinal);
-        Assert.Contains("moby", text, StringComparison.Ordinal); // the base's own comment is kept
+        // The base's own comment is kept, and what was added follows it.
+        Assert.Matches("^  \"comment\": \"[^\"]*moby[^\"]* Then: test \\(added to docker-default\\)\",$", text.Split('\n')[1]);
     }
 
     [Fact]
