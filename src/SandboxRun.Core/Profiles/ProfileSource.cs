@@ -22,14 +22,28 @@ internal static class ProfileSource
 
     internal static Profile Load(string pathOrName)
     {
+        var (source, bytes) = LoadBytes(pathOrName);
+        return ProfileReader.Read(source, bytes);
+    }
+
+    /// <summary>The JSON text of a profile file or built-in profile, and the name messages give it.</summary>
+    internal static (string Source, byte[] Bytes) LoadBytes(string pathOrName)
+    {
         var looksLikePath = pathOrName.Contains('/') || pathOrName.EndsWith(".json", StringComparison.Ordinal);
         if (looksLikePath || File.Exists(pathOrName))
         {
-            return ProfileReader.ReadFile(pathOrName);
+            try
+            {
+                return (pathOrName, File.ReadAllBytes(pathOrName));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ProfileException([$"{pathOrName}: cannot read the profile: {e.Message}"]);
+            }
         }
         if (BuiltInBytes(pathOrName) is { } bytes)
         {
-            return ProfileReader.Read(pathOrName, bytes);
+            return (pathOrName, bytes);
         }
         var hint = DidYouMean.Hint(pathOrName, BuiltInNames);
         throw new ProfileException([$"{pathOrName}: no such file, and no built-in profile of that name{hint} (built in: {string.Join(", ", BuiltInNames)})"]);
