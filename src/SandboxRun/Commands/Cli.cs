@@ -23,6 +23,7 @@ internal static class Cli
             CompileCommand.Create(),
             CheckCommand.Create(),
             ProfilesCommand.Create(),
+            LintCommand.Create(), DiffCommand.Create(), DeriveCommand.Create(), ExportCommand.Create(),
         };
         // `sandboxrun [options] -- COMMAND` is `run`: the root takes run's options and action.
         RunCommand.Configure(root);
