@@ -251,9 +251,14 @@ internal static partial class Linter
                 {
                     message = e.Message;
                 }
-                if (message is not null && seen.Add(message))
+                if (message is null)
                 {
-                    var path = message.StartsWith("syscalls[", StringComparison.Ordinal) ? message[..(message.IndexOf(']', StringComparison.Ordinal) + 1)] : "syscalls";
+                    continue;
+                }
+                // One finding per rule, whichever machine or capability set showed it first.
+                var path = message.StartsWith("syscalls[", StringComparison.Ordinal) ? message[..(message.IndexOf(']', StringComparison.Ordinal) + 1)] : "syscalls";
+                if (seen.Add(path))
+                {
                     yield return new Finding(Severity.Error, "conflict", path, message[(message.IndexOf(": ", StringComparison.Ordinal) + 2)..], "give the two rules different conditions, or drop one");
                 }
             }
