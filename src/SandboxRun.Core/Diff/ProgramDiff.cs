@@ -78,25 +78,33 @@ internal static class ProgramDiff
     }
 
     /// <summary>
-    /// The numbers to try on an ABI: everything up to well past the table's end and both
-    /// ENOSYS boundaries, then the last numbers of the 32-bit space. x32 numbers carry bit 30.
+    /// The numbers to try on an ABI: every number from the first to well past the last
+    /// ordinary syscall; beyond that (arm's private calls at 0xf0001…) each table number, each
+    /// ENOSYS boundary and their neighbours; then the edges of the 32-bit space. Between two
+    /// of these points every number takes the same path through both programs, which
+    /// compare the number only with those constants. x32 numbers carry bit 30.
     /// </summary>
-    private static IEnumerable<uint> Numbers(Arch.Arch abi, FilterPolicy a, FilterPolicy b)
+    private static SortedSet<uint> Numbers(Arch.Arch abi, FilterPolicy a, FilterPolicy b)
     {
-        // x32's table holds its numbers with bit 30 set.
-        var top = Math.Max(abi.MaxNumber, Math.Max(a.For(abi)?.EnosysAbove ?? 0, b.For(abi)?.EnosysAbove ?? 0)) + 64;
-        for (var n = abi == Arch.Arch.X32 ? Arch.Arch.X32_SYSCALL_BIT : 0u; n <= top; n++)
+        var start = abi == Arch.Arch.X32 ? Arch.Arch.X32_SYSCALL_BIT : 0u;
+        var dense = abi.Table.Select(e => e.Number).Where(n => n - start < 4096).Max() + 64;
+        var points = new SortedSet<uint>();
+        for (var n = start; n <= dense; n++)
         {
-            yield return n;
+            points.Add(n);
+        }
+        var sparse = abi.Table.Select(e => e.Number).Where(n => n > dense)
+            .Concat(new[] { a.For(abi)?.EnosysAbove, b.For(abi)?.EnosysAbove }.OfType<uint>());
+        foreach (var n in sparse)
+        {
+            points.UnionWith([n - 1, n, n + 1]);
         }
         if (abi != Arch.Arch.X32)
         {
             // The edges of the 32-bit space, and on x86_64 the last number below the x32 range.
-            foreach (var n in new[] { Arch.Arch.X32_SYSCALL_BIT - 1, 0xFFFFFFFEu, 0xFFFFFFFFu })
-            {
-                yield return n;
-            }
+            points.UnionWith([Arch.Arch.X32_SYSCALL_BIT - 1, 0xFFFFFFFEu, 0xFFFFFFFFu]);
         }
+        return points;
     }
 
     private static Difference? CompareNumber(Arch.Arch abi, uint nr, FilterPolicy a, FilterPolicy b, BpfProgram programA, BpfProgram programB)
@@ -183,12 +191,14 @@ internal static class ProgramDiff
             }
             bases.Add(satisfying);
         }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(ulong, ulong, ulong, ulong, ulong, ulong)>();
         var vectors = new List<ulong[]>();
+        // Only the arguments some condition reads are varied; the others stay as the base has them.
+        var read = Enumerable.Range(0, 6).Where(i => rules.Any(r => r.Conditions.Any(c => c.Index == i))).ToList();
         foreach (var start in bases)
         {
             Add(start);
-            for (var i = 0; i < 6; i++)
+            foreach (var i in read)
             {
                 foreach (var v in values[i])
                 {
@@ -202,7 +212,7 @@ internal static class ProgramDiff
 
         void Add(ulong[] vector)
         {
-            if (seen.Add(string.Join(',', vector)))
+            if (seen.Add((vector[0], vector[1], vector[2], vector[3], vector[4], vector[5])))
             {
                 vectors.Add(vector);
             }
