@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	socklen_t len = sizeof a;
 	if (srv < 0 || bind(srv, (struct sockaddr *)&a, sizeof a) || listen(srv, 1) || getsockname(srv, (struct sockaddr *)&a, &len))
 		return perror("server"), 1;
-	int cli = socket(AF_INET6 - 8, SOCK_STREAM, 0); /* AF_INET */
+	int cli = socket(AF_INET, SOCK_STREAM, 0);
 	if (cli < 0 || connect(cli, (struct sockaddr *)&a, sizeof a))
 		return perror("client"), 1;
 	int conn = accept4(srv, NULL, NULL, 0);

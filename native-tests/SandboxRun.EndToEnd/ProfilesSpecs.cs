@@ -8,6 +8,8 @@ namespace SandboxRun.EndToEnd;
 [Collection(SerialProcesses.Name)]
 public sealed class ProfilesSpecs : IDisposable
 {
+    private static readonly string[] NodePaths = ["/usr/bin/node", "/usr/local/bin/node"];
+
     private readonly TempDir _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -16,7 +18,7 @@ public sealed class ProfilesSpecs : IDisposable
     public async Task I_can_run_a_Node_HTTP_server_and_client_under_the_nodejs_profile()
     {
         // Arrange
-        var node = new[] { "/usr/bin/node", "/usr/local/bin/node" }.FirstOrDefault(File.Exists);
+        var node = NodePaths.FirstOrDefault(File.Exists);
         Skip.If(node is null, "node is not installed");
         const string Script = """
             const http = require("http");

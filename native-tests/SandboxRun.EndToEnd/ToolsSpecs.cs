@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SandboxRun.EndToEnd;
 
@@ -62,6 +63,34 @@ public sealed class ToolsSpecs : IDisposable
         Assert.Contains($"{profile}: defaultAction: error [invalid]: unknown action \"SCMP_ACT_ALOW\" (did you mean SCMP_ACT_ALLOW?)", lines);
         Assert.Contains(lines, l => l.StartsWith($"{profile}: syscalls[0].action: error [invalid]: unknown action \"SCMP_ACT_ERNO\"", StringComparison.Ordinal));
         Assert.Equal($"{profile}: 2 errors, 0 warnings, 0 infos", lines[^1]);
+    }
+
+    [SkippableFact(Timeout = SerialProcesses.Timeout)]
+    public async Task I_can_apply_lints_fix_to_Dockers_socket_rule_and_see_the_kernel_refuse_AF_ALG()
+    {
+        // Arrange: Docker's current profile with syscalls[4] (a0 > 40) replaced as lint says:
+        // one MASKED_EQ rule on the low 32 bits per family the kernel accepts above 40.
+        Probe.SkipIfMissing();
+        var root = JsonNode.Parse(await File.ReadAllTextAsync(Corpus("moby-default-current.json")))!.AsObject();
+        var rules = root["syscalls"]!.AsArray();
+        Assert.Equal("SCMP_CMP_GT", rules[4]!["args"]![0]!["op"]!.GetValue<string>());
+        rules.RemoveAt(4);
+        foreach (var family in new[] { 41, 42, 43, 44, 45 })
+        {
+            rules.Insert(4, (JsonNode)JsonNode.Parse($$"""{ "names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [ { "index": 0, "value": 4294967295, "valueTwo": {{family}}, "op": "SCMP_CMP_MASKED_EQ" } ] }""")!);
+        }
+        var fixedProfile = _temp.Write("docker-fixed.json", root.ToJsonString());
+
+        // Act
+        var lint = await Sandboxrun.RunAsync("lint", "--profile", fixedProfile);
+        var high = await Probe.UnderAsync(["--profile", fixedProfile], "socket-high");
+        var xdp = await Probe.UnderAsync(["--profile", fixedProfile], "call", "socket", "44", "1", "0");
+
+        // Assert: no finding left, and socket(0x100000026, ...) is now denied by the filter
+        // (Docker's own profile lets it reach the kernel: AttackSpecs).
+        Assert.DoesNotContain("argument-width", lint.StandardOutput, StringComparison.Ordinal);
+        Launch.AssertExit(Errno.EPERM, high);
+        Assert.NotEqual(Errno.EPERM, xdp.ExitCode);
     }
 
     // ---- diff and derive -------------------------------------------------------------------
