@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using SandboxRun.Errors;
 using SandboxRun.Export;
 using SandboxRun.Profiles;
@@ -15,7 +14,7 @@ namespace SandboxRun.Commands;
 /// localhost JSON as X.json). includes/excludes are resolved for <c>--arch</c>, <c>--caps</c>
 /// and <c>--kernel</c>.
 /// </summary>
-internal static partial class ExportCommand
+internal static class ExportCommand
 {
     internal static Command Create()
     {
@@ -59,7 +58,7 @@ internal static partial class ExportCommand
                 default:
                     var seccomp = OciExporter.Build(profile, filter.Target, options);
                     var resourceName = result.GetValue(name) ?? ResourceName(args.Profiles[0]);
-                    if (!ValidName().IsMatch(resourceName))
+                    if (!IsValidName(resourceName))
                     {
                         throw new UsageException($"--name: \"{resourceName}\" is not a Kubernetes name (lower-case letters, digits, '-' and '.')");
                     }
@@ -98,17 +97,22 @@ internal static partial class ExportCommand
         return words;
     }
 
-    /// <summary>"docker-default", "/etc/app/My_Profile.json" → "my-profile".</summary>
+    /// <summary>"docker-default", "/etc/app/My_Profile.json" → "my-profile": other characters become '-'.</summary>
     private static string ResourceName(string profile)
     {
         var baseName = Path.GetFileNameWithoutExtension(profile).ToLower(CultureInfo.InvariantCulture);
-        var cleaned = NotNameChars().Replace(baseName, "-").Trim('-', '.');
+        var chars = baseName.Select(c => IsNameChar(c) ? c : '-').ToArray();
+        var cleaned = new string(chars).Trim('-', '.');
+        while (cleaned.Contains("--", StringComparison.Ordinal))
+        {
+            cleaned = cleaned.Replace("--", "-", StringComparison.Ordinal);
+        }
         return cleaned.Length == 0 ? "profile" : cleaned;
     }
 
-    [GeneratedRegex("[^a-z0-9.-]+")]
-    private static partial Regex NotNameChars();
+    private static bool IsNameChar(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.';
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")]
-    private static partial Regex ValidName();
+    /// <summary>A DNS subdomain name, as Kubernetes wants for metadata.name (RFC 1123).</summary>
+    private static bool IsValidName(string name) =>
+        name.Length is > 0 and <= 253 && name.All(IsNameChar) && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1]);
 }
