@@ -91,27 +91,44 @@ internal static class OciExporter
     }
 
     /// <summary>
-    /// A SeccompProfile resource of the Security Profiles Operator and a Pod that uses it,
-    /// as two YAML documents. Values above 2^63-1 do not fit the CRD's int64 fields: refused,
-    /// with the rule that holds one.
+    /// A SeccompProfile resource of the Security Profiles Operator and a Pod that uses it, as
+    /// two YAML documents. The CRD (api/seccompprofile/v1beta1) differs from the OCI object in
+    /// three ways: it has no <c>defaultErrnoRet</c> (so the default errno must be EPERM, which
+    /// runc uses when none is given), its <c>errnoRet</c> is a string, and its integers are
+    /// int64, so values above 2^63-1 do not fit. What does not fit is refused, with its path.
     /// </summary>
     internal static string ToKubernetesYaml(JsonObject seccomp, Profile profile, string name, string namespaceName, string header)
     {
-        var tooBig = new List<string>();
-        var rules = profile.Syscalls;
-        foreach (var rule in rules)
+        var problems = new List<string>();
+        foreach (var rule in profile.Syscalls)
         {
             foreach (var (c, i) in rule.Args.Select((c, i) => (c, i)))
             {
                 if (c.Value > CrdMax || c.ValueTwo > CrdMax)
                 {
-                    tooBig.Add($"{profile.Source}: {rule.Path}.args[{i}]: {Math.Max(c.Value, c.ValueTwo)} is above 2^63-1, which a SeccompProfile (int64 fields) cannot hold; use the localhost JSON profile instead");
+                    problems.Add($"{profile.Source}: {rule.Path}.args[{i}]: {Math.Max(c.Value, c.ValueTwo)} is above 2^63-1, which a SeccompProfile (int64 fields) cannot hold; use the localhost JSON profile instead");
                 }
             }
         }
-        if (tooBig.Count > 0)
+        var spec = (JsonObject)seccomp.DeepClone();
+        if (spec["defaultErrnoRet"] is { } defaultErrno)
         {
-            throw new PolicyException(string.Join('\n', tooBig));
+            if (defaultErrno.GetValue<ushort>() != SeccompAction.EPERM || profile.DefaultAction.Kind != ActionKind.Errno)
+            {
+                problems.Add($"{profile.Source}: defaultErrnoRet: a SeccompProfile has no defaultErrnoRet, so its default action can only return EPERM, not {ErrnoNames.Describe(defaultErrno.GetValue<ushort>())}; use the localhost JSON profile instead");
+            }
+            spec.Remove("defaultErrnoRet");
+        }
+        if (problems.Count > 0)
+        {
+            throw new PolicyException(string.Join('\n', problems));
+        }
+        foreach (var rule in spec["syscalls"]!.AsArray().OfType<JsonObject>())
+        {
+            if (rule["errnoRet"] is { } errno)
+            {
+                rule["errnoRet"] = errno.GetValue<ushort>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
         var yaml = new StringBuilder();
         foreach (var line in header.Split('\n'))
@@ -121,7 +138,7 @@ internal static class OciExporter
         yaml.Append("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n");
         yaml.Append("  name: ").Append(name).Append("\n  namespace: ").Append(namespaceName).Append('\n');
         yaml.Append("spec:\n");
-        WriteYaml(yaml, seccomp, 1);
+        WriteYaml(yaml, spec, 1);
         yaml.Append("---\n");
         yaml.Append("# A Pod that uses it. The operator writes the profile on every node as\n");
         yaml.Append($"# /var/lib/kubelet/seccomp/operator/{namespaceName}/{name}.json. Without the operator, copy the\n");

@@ -79,6 +79,8 @@ public sealed class ExportSpecs
         Assert.Contains("          op: \"SCMP_CMP_MASKED_EQ\"", lines);
         Assert.Contains("          value: 4294967295", lines);
         Assert.Contains("      localhostProfile: operator/web/static-network-server.json", lines);
+        Assert.Contains("      errnoRet: \"38\"", lines); // a string in the CRD
+        Assert.DoesNotContain(lines, l => l.Contains("defaultErrnoRet", StringComparison.Ordinal));
         Assert.Equal(2, lines.Count(l => l.StartsWith("apiVersion:", StringComparison.Ordinal)));
     }
 
@@ -94,6 +96,17 @@ public sealed class ExportSpecs
         var e = Assert.Throws<PolicyException>(() => OciExporter.ToKubernetesYaml(seccomp, profile, "big", "default", "h"));
 
         Assert.Equal("big.json: syscalls[0].args[0]: 9223372036854775808 is above 2^63-1, which a SeccompProfile (int64 fields) cannot hold; use the localhost JSON profile instead", e.Message);
+    }
+
+    [Fact]
+    public void I_cannot_put_a_default_errno_other_than_EPERM_in_a_SeccompProfile()
+    {
+        var profile = ProfileReader.Read("enosys.json", Encoding.UTF8.GetBytes("""{ "defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38 }"""));
+        var seccomp = OciExporter.Build(profile, TargetArch.X86_64, Docker);
+
+        var e = Assert.Throws<PolicyException>(() => OciExporter.ToKubernetesYaml(seccomp, profile, "enosys", "default", "h"));
+
+        Assert.Equal("enosys.json: defaultErrnoRet: a SeccompProfile has no defaultErrnoRet, so its default action can only return EPERM, not ENOSYS; use the localhost JSON profile instead", e.Message);
     }
 
     private static string Systemd(string json, params string[] command) =>
