@@ -22,6 +22,36 @@ public sealed class ToolsSpecs : IDisposable
         return path;
     }
 
+    [SkippableTheory]
+    [InlineData("lint --help", "--json")]
+    [InlineData("diff --help", "--arch")]
+    [InlineData("derive --help", "--deny")]
+    [InlineData("export --help", "--format")]
+    public async Task I_can_get_help_on_each_tool(string args, string expected)
+    {
+        var result = await Sandboxrun.RunAsync(args.Split(' '));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(expected, result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [InlineData("diff docker-default", "Required argument missing for command: 'diff'")]
+    [InlineData("export --profile docker-default", "Option '--format' is required")]
+    [InlineData("derive --from docker-default", "derive: say what to change: --remove, --allow or --deny NAMES")]
+    [InlineData("derive --from docker-default --allow ptrce", "derive --allow: \"ptrce\" is not a syscall on any arch (did you mean ptrace?)")]
+    [InlineData("lint", "lint: give one --profile (it was given 0 times)")]
+    [InlineData("export --profile docker-default --format k8s --name Bad_Name", "--name: \"Bad_Name\" is not a Kubernetes name")]
+    public async Task I_cannot_misuse_a_tool_without_exit_2_and_one_line(string args, string expected)
+    {
+        var result = await Sandboxrun.RunAsync(args.Split(' '));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.StandardOutput);
+        var line = Assert.Single(Sandboxrun.Lines(result.StandardError));
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
     // ---- lint ---------------------------------------------------------------------------
 
     [SkippableFact]

@@ -37,6 +37,16 @@ public sealed class LintSpecs
     }
 
     [Fact]
+    public void I_can_see_a_misspelled_capability_with_the_name_meant()
+    {
+        var f = Single("""
+            { "defaultAction": "SCMP_ACT_ERRNO", "syscalls": [ { "names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": { "caps": ["CAP_SYS_ADMN"] } } ] }
+            """, "unknown-cap");
+
+        Assert.Equal(("syscalls[0].includes.caps[0]", "CAP_SYS_ADMIN"), (f.Path, f.Fix));
+    }
+
+    [Fact]
     public void I_can_see_a_misspelled_action_as_an_error_and_the_profile_as_unreadable()
     {
         var result = Lint("""{ "defaultAction": "SCMP_ACT_ALOW" }""");
