@@ -17,7 +17,7 @@ public sealed class BadInputSpecs : IDisposable
         { "unknown-action", "syscalls[0].action: unknown action \"SCMP_ACT_NOPE\"" },
         { "unknown-syscall", "check: \"nosuchcall\": x86_64 has no syscall \"nosuchcall\"" },
         { "unknown-arch", "--arch: unknown machine \"sparc\"" },
-        { "no-profile", "compile: give one --profile (it was given 0 times)" },
+        { "no-profile", "compile: give --profile P" },
     };
 
     private string[] ArgsOf(string name)

@@ -78,4 +78,11 @@ internal sealed record Capabilities(ulong Mask)
     }
 
     public override string ToString() => string.Join(",", ToNames());
+
+    /// <summary>The set in words for messages: "Docker's 14 default capabilities", or the names.</summary>
+    internal string Describe() =>
+        this == Docker ? "Docker's 14 default capabilities"
+        : this == Full ? "every capability"
+        : this == None ? "no capabilities"
+        : ToString();
 }

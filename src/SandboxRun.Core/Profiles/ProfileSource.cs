@@ -22,30 +22,31 @@ internal static class ProfileSource
 
     internal static Profile Load(string pathOrName)
     {
-        var looksLikePath = pathOrName.Contains('/') || pathOrName.EndsWith(".json", StringComparison.Ordinal);
-        if (looksLikePath || File.Exists(pathOrName))
-        {
-            return ProfileReader.ReadFile(pathOrName);
-        }
-        return ProfileReader.Read(pathOrName, BuiltInOrThrow(pathOrName));
+        var (source, bytes) = LoadBytes(pathOrName);
+        return ProfileReader.Read(source, bytes);
     }
 
     /// <summary>A profile and the bytes it was read from, for commands that write a copy of it.</summary>
     internal static (Profile Profile, byte[] Json) LoadWithJson(string pathOrName)
     {
-        var looksLikePath = pathOrName.Contains('/') || pathOrName.EndsWith(".json", StringComparison.Ordinal);
-        var bytes = looksLikePath || File.Exists(pathOrName) ? ProfileReader.ReadBytes(pathOrName) : BuiltInOrThrow(pathOrName);
-        return (ProfileReader.Read(pathOrName, bytes), bytes);
+        var (source, bytes) = LoadBytes(pathOrName);
+        return (ProfileReader.Read(source, bytes), bytes);
     }
 
-    private static byte[] BuiltInOrThrow(string name)
+    /// <summary>The JSON text of a profile file or built-in profile, and the name messages give it.</summary>
+    internal static (string Source, byte[] Bytes) LoadBytes(string pathOrName)
     {
-        if (BuiltInBytes(name) is { } bytes)
+        var looksLikePath = pathOrName.Contains('/') || pathOrName.EndsWith(".json", StringComparison.Ordinal);
+        if (looksLikePath || File.Exists(pathOrName))
         {
-            return bytes;
+            return (pathOrName, ProfileReader.ReadBytes(pathOrName));
         }
-        var hint = DidYouMean.Hint(name, BuiltInNames);
-        throw new ProfileException([$"{name}: no such file, and no built-in profile of that name{hint} (built in: {string.Join(", ", BuiltInNames)})"]);
+        if (BuiltInBytes(pathOrName) is { } bytes)
+        {
+            return (pathOrName, bytes);
+        }
+        var hint = DidYouMean.Hint(pathOrName, BuiltInNames);
+        throw new ProfileException([$"{pathOrName}: no such file, and no built-in profile of that name{hint} (built in: {string.Join(", ", BuiltInNames)})"]);
     }
 
     internal static byte[]? BuiltInBytes(string name)

@@ -25,6 +25,10 @@ internal static class Cli
             ProfilesCommand.Create(),
             GenerateCommand.Create(),
             RecordCommand.Create(),
+            LintCommand.Create(),
+            DiffCommand.Create(),
+            DeriveCommand.Create(),
+            ExportCommand.Create(),
         };
         // `sandboxrun [options] -- COMMAND` is `run`: the root takes run's options and action.
         RunCommand.Configure(root);

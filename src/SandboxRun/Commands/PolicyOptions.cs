@@ -15,7 +15,7 @@ internal sealed class PolicyOptions
 {
     internal Option<string[]> Profile { get; } = new("--profile", "-p")
     {
-        Description = "Profile: a JSON file, or a built-in name (see `sandboxrun profiles`); run stacks several",
+        Description = "Profile: a JSON file, or a built-in name (see `sandboxrun profiles`); several stack, as the kernel stacks filters",
     };
 
     internal Option<string?> Arch { get; } = new("--arch")
@@ -67,15 +67,18 @@ internal sealed class PolicyOptions
             result.GetValue(Enosys) ?? "runc",
             result.GetValue(Quiet));
 
-    /// <summary>The one profile of compile and check (stacking them is for run).</summary>
-    internal FilterPolicy Load(ParseResult result)
+    /// <summary>
+    /// The profiles of compile and check, in the order given: several are stacked as run
+    /// stacks them (each its own filter; the kernel takes the most restrictive answer).
+    /// </summary>
+    internal IReadOnlyList<FilterPolicy> LoadStack(ParseResult result)
     {
         var args = Read(result);
-        if (args.Profiles.Count != 1)
+        if (args.Profiles.Count == 0)
         {
-            throw new UsageException($"{result.CommandResult.Command.Name}: give one --profile (it was given {args.Profiles.Count} times)");
+            throw new UsageException($"{result.CommandResult.Command.Name}: give --profile P (a file or a built-in name; several stack)");
         }
-        return args.LoadAll(args.Profiles, args.Target())[0];
+        return args.LoadAll(args.Profiles, args.Target());
     }
 }
 
