@@ -239,7 +239,10 @@ case "$(uname -r)" in
     *) bad "the running kernel is $(uname -r), the host compiled for $kernel" ;;
 esac
 for profile in docker-default profiles/*.json; do
-    base=$(basename "$profile" .json)
+    case "$profile" in
+        */*) base=$(basename "$profile" .json) ;;
+        *) base=builtin-$profile ;; # profiles/docker-default.json is another
+    esac
     for arch in aarch64 x86_64; do
         # Natively: no --arch and no --kernel (this machine, the running kernel); the host
         # passed --arch aarch64 --kernel X.Y. For x86_64 the other way round.
