@@ -2,6 +2,7 @@
  * probe: makes real syscalls for sandboxrun's end-to-end specs, one per run.
  *
  *   probe call NAME [a0..a5]     the syscall NAME, raw, with harmless invalid arguments
+ *   probe describe NAME [a0..a5] the call `call` would make, as `sandboxrun check` reads it
  *   probe nr N [a0..a5]          syscall number N of the native ABI, raw
  *   probe i386 N [a0..a5]        i386 syscall N through `int $0x80` (x86_64 with IA-32
  *                                emulation; `absent` where the kernel has none)
@@ -131,6 +132,11 @@ static const char nowhere[] = "/nonexistent-sandboxrun-probe/x";
 #else
 #define NR_iopl NONE
 #endif
+#ifdef SYS_socketcall
+#define NR_socketcall SYS_socketcall
+#else
+#define NR_socketcall NONE
+#endif
 #ifdef SYS_lookup_dcookie
 #define NR_lookup_dcookie SYS_lookup_dcookie
 #else
@@ -195,6 +201,8 @@ static const struct known_call known_calls[] = {
 	{"set_mempolicy", SYS_set_mempolicy, {99, 0, 0}},         /* EINVAL: mode 99 */
 	{"setns", SYS_setns, {-1, 0}},                            /* EBADF: fd -1 */
 	{"settimeofday", SYS_settimeofday, {0, 1}},               /* EFAULT: timezone copy */
+	/* Call 0 is no socket call: EINVAL (net/socket.c). i386, s390, ...; not arm EABI. */
+	{"socketcall", NR_socketcall, {0, 1}},
 	{"stime", NR_stime, {1}},                                 /* i386 only */
 	{"swapon", SYS_swapon, {P(nowhere), 0}},                  /* ENOENT: no such path */
 	{"swapoff", SYS_swapoff, {P(nowhere)}},                   /* ENOENT: no such path */
@@ -248,7 +256,8 @@ static int report(const char *name, long ret)
 
 static int usage(void)
 {
-	fputs("usage: probe call NAME [a0..a5] | nr N [a0..a5] | i386 N [a0..a5] | x32 N [a0..a5]\n"
+	fputs("usage: probe call NAME [a0..a5] | describe NAME [a0..a5] | nr N [a0..a5]\n"
+	      "       probe i386 N [a0..a5] | x32 N [a0..a5]\n"
 	      "       probe socket-high | threads N [NAME [a0..a5]] | fork-exec PATH [ARG]...\n"
 	      "       probe sigmask | fds | clone3\n",
 	      stderr);
@@ -403,7 +412,13 @@ static int resolve_call(int argc, char **argv, long *nr, long a[6])
 	return 0;
 }
 
-static int cmd_call(int argc, char **argv)
+/*
+ * `call NAME [a0..a5]` makes the call. `describe NAME [a0..a5]` prints the call that `call`
+ * would make, in the syntax of `sandboxrun check`, `NAME(a0,a1,a2,a3,a4,a5)` in hex,
+ * without making it, so that a script can ask sandboxrun about the very arguments the
+ * probe passes. Both say `NAME absent` (exit 200) where this ABI has no such syscall.
+ */
+static int cmd_call(int argc, char **argv, int describe)
 {
 	long nr, a[6];
 	int rc = resolve_call(argc, argv, &nr, a);
@@ -413,7 +428,13 @@ static int cmd_call(int argc, char **argv)
 		printf("%s absent\n", argv[0]);
 		return EXIT_ABSENT;
 	}
-	return run_call(argv[0], nr, a);
+	if (!describe)
+		return run_call(argv[0], nr, a);
+	printf("%s(", argv[0]);
+	for (int i = 0; i < 6; i++)
+		printf("%s0x%lx", i ? "," : "", (unsigned long)a[i]);
+	puts(")");
+	return 0;
 }
 
 /* nr / i386 / x32: a number and up to six arguments, default 0. */
@@ -513,7 +534,12 @@ static int cmd_x32(int argc, char **argv)
  */
 static int cmd_socket_high(void)
 {
-	const long a[6] = {0x100000026L, SOCK_STREAM, 0};
+#if __SIZEOF_LONG__ < 8
+	/* A 32-bit ABI (arm on aarch64, i386) has no high half to set. */
+	puts("socket-high absent");
+	return EXIT_ABSENT;
+#else
+	const long a[6] = {(long)0x100000026LL, SOCK_STREAM, 0};
 	long ret = raw_syscall(SYS_socket, a);
 	int e = report("socket-high", ret);
 	if (e == EPERM)
@@ -525,6 +551,7 @@ static int cmd_socket_high(void)
 	if (ret >= 0)
 		close((int)ret);
 	return e;
+#endif
 }
 
 struct thread_job {
@@ -799,7 +826,9 @@ int main(int argc, char **argv)
 	int rest = argc - 2;
 	char **args = argv + 2;
 	if (strcmp(cmd, "call") == 0)
-		return cmd_call(rest, args);
+		return cmd_call(rest, args, 0);
+	if (strcmp(cmd, "describe") == 0)
+		return cmd_call(rest, args, 1);
 	if (strcmp(cmd, "nr") == 0)
 		return cmd_nr(rest, args);
 	if (strcmp(cmd, "i386") == 0)
