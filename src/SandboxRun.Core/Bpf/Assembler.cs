@@ -32,25 +32,34 @@ internal sealed class Assembler
     private readonly List<Item> _items = [];
     private int _labels;
 
+    /// <summary>Instructions emitted so far, counting every branch as one (before long jumps).</summary>
+    internal int Position { get; private set; }
+
     internal Label NewLabel() => new(_labels++);
 
     internal void Mark(Label label) => _items.Add(new Bind(label));
 
     /// <summary><c>ld [k]</c>: a 32-bit word of seccomp_data.</summary>
-    internal void Load(uint offset) => _items.Add(new Stmt(BpfInstruction.Stmt(BPF_LD | BPF_W | BPF_ABS, offset)));
+    internal void Load(uint offset) => Add(new Stmt(BpfInstruction.Stmt(BPF_LD | BPF_W | BPF_ABS, offset)));
 
     /// <summary><c>and #k</c>.</summary>
-    internal void And(uint k) => _items.Add(new Stmt(BpfInstruction.Stmt(BPF_ALU | BPF_AND | BPF_K, k)));
+    internal void And(uint k) => Add(new Stmt(BpfInstruction.Stmt(BPF_ALU | BPF_AND | BPF_K, k)));
 
     /// <summary><c>ret #k</c>.</summary>
-    internal void Return(uint k) => _items.Add(new Stmt(BpfInstruction.Stmt(BPF_RET | BPF_K, k)));
+    internal void Return(uint k) => Add(new Stmt(BpfInstruction.Stmt(BPF_RET | BPF_K, k)));
 
     /// <summary><c>ja label</c>.</summary>
-    internal void Jump(Label target) => _items.Add(new Goto(target));
+    internal void Jump(Label target) => Add(new Goto(target));
 
     /// <summary><c>j&lt;op&gt; #k, whenTrue, whenFalse</c> with op one of BPF_JEQ/JGT/JGE/JSET.</summary>
     internal void JumpIf(ushort op, uint k, Label whenTrue, Label whenFalse) =>
-        _items.Add(new Branch(op, k, whenTrue, whenFalse));
+        Add(new Branch(op, k, whenTrue, whenFalse));
+
+    private void Add(Item item)
+    {
+        _items.Add(item);
+        Position++;
+    }
 
     internal BpfProgram Assemble()
     {
