@@ -229,43 +229,108 @@ internal static class DispatchPlanner
     /// outcome of every range longer than one number, else the most frequent), the numbers
     /// tested (every range of another outcome), and the cost.
     /// </summary>
-    private sealed class ChainTable(IReadOnlyList<Item> items, long testCost)
+    private sealed class ChainTable
     {
-        private readonly List<int> _exceptions = [];
-        private readonly List<long> _weights = [];
+        private const int Span = (2 * MaxChain) + 1;
 
-        internal long? Cost(int i, int j)
+        private readonly IReadOnlyList<Item> items;
+        private readonly List<int> _exceptions = [];
+
+        /// <summary>The cost of the chain over [i..i+d] at [i * Span + d]; long.MaxValue where there is none.</summary>
+        private readonly long[] _costs;
+
+        /// <summary>
+        /// Computes every chain's cost up front, one start at a time, adding a range per step:
+        /// the ranges so far sorted by weight (heaviest first, then in number order, the order
+        /// the tests are placed in), how often each outcome occurs, and the outcome of the
+        /// ranges longer than one number.
+        /// </summary>
+        internal ChainTable(IReadOnlyList<Item> items, long testCost)
         {
-            if (j - i + 1 > (2 * MaxChain) + 1 || Background(i, j) is not { } b)
+            this.items = items;
+            var m = items.Count;
+            _costs = new long[m * Span];
+            Array.Fill(_costs, long.MaxValue);
+            var sorted = new List<int>(Span);
+            var counts = new List<(long Outcome, int Count)>(Span);
+            for (var i = 0; i < m; i++)
             {
-                return null;
-            }
-            _weights.Clear();
-            long backgroundWeight = 0;
-            for (var r = i; r <= j; r++)
-            {
-                if (items[r].Outcome == b)
+                sorted.Clear();
+                counts.Clear();
+                long? wide = null;
+                for (var j = i; j < m && j - i < Span; j++)
                 {
-                    backgroundWeight += items[r].Weight;
+                    var item = items[j];
+                    if (!item.IsPoint)
+                    {
+                        if (wide is { } w && w != item.Outcome)
+                        {
+                            break;
+                        }
+                        wide = item.Outcome;
+                    }
+                    var at = 0;
+                    while (at < sorted.Count && items[sorted[at]].Weight >= item.Weight)
+                    {
+                        at++;
+                    }
+                    sorted.Insert(at, j);
+                    Tally(counts, item.Outcome);
+                    if (j == i)
+                    {
+                        continue;
+                    }
+                    var b = wide ?? MostFrequent(counts);
+                    long cost = 0, background = 0;
+                    var tests = 0;
+                    foreach (var r in sorted)
+                    {
+                        if (items[r].Outcome == b)
+                        {
+                            background += items[r].Weight;
+                        }
+                        else
+                        {
+                            // The t-th number tested is reached after t tests; B after all of them.
+                            tests++;
+                            cost += items[r].Weight * tests;
+                        }
+                    }
+                    if (tests <= MaxChain)
+                    {
+                        _costs[(i * Span) + j - i] = cost + ((background + testCost) * tests);
+                    }
                 }
-                else
-                {
-                    _weights.Add(items[r].Weight);
-                }
             }
-            if (_weights.Count > MaxChain)
-            {
-                return null;
-            }
-            // The t-th number tested is reached after t tests; B after all of them.
-            _weights.Sort((x, y) => y.CompareTo(x));
-            long cost = 0;
-            for (var t = 0; t < _weights.Count; t++)
-            {
-                cost += _weights[t] * (t + 1);
-            }
-            return cost + ((backgroundWeight + testCost) * _weights.Count);
         }
+
+        /// <summary>Counts one more range of an outcome (outcomes in the order first met).</summary>
+        private static void Tally(List<(long Outcome, int Count)> counts, long outcome)
+        {
+            var found = counts.FindIndex(c => c.Outcome == outcome);
+            if (found < 0)
+            {
+                counts.Add((outcome, 1));
+            }
+            else
+            {
+                counts[found] = (outcome, counts[found].Count + 1);
+            }
+        }
+
+        /// <summary>The outcome most ranges share; the first one met on a tie.</summary>
+        private static long MostFrequent(List<(long Outcome, int Count)> counts)
+        {
+            var best = counts[0];
+            foreach (var c in counts)
+            {
+                best = c.Count > best.Count ? c : best;
+            }
+            return best.Outcome;
+        }
+
+        internal long? Cost(int i, int j) =>
+            j - i < Span && _costs[(i * Span) + j - i] is var c && c != long.MaxValue ? c : null;
 
         internal (List<int> Exceptions, int Background) Shape(int i, int j)
         {
@@ -309,22 +374,12 @@ internal static class DispatchPlanner
                 return wide;
             }
             // Only single numbers: fall back to the outcome that most of them share.
-            long best = items[i].Outcome;
-            var bestCount = 0;
+            var counts = new List<(long Outcome, int Count)>();
             for (var r = i; r <= j; r++)
             {
-                var count = 0;
-                for (var s = i; s <= j; s++)
-                {
-                    count += items[s].Outcome == items[r].Outcome ? 1 : 0;
-                }
-                if (count > bestCount)
-                {
-                    best = items[r].Outcome;
-                    bestCount = count;
-                }
+                Tally(counts, items[r].Outcome);
             }
-            return best;
+            return MostFrequent(counts);
         }
     }
 }
