@@ -24,21 +24,39 @@ internal static class ArgumentCode
         internal static Accumulator Unknown => new(uint.MaxValue, 0);
     }
 
-    internal static void Emit(Assembler asm, SyscallPolicy syscall, SeccompAction fallback)
+    /// <summary>
+    /// Emits the checks; every action they end in is a jump to a shared <c>ret</c> of
+    /// <paramref name="returns"/>, and arguments that match no rule get <paramref name="fallback"/>.
+    /// </summary>
+    internal static void Emit(Assembler asm, ReturnPool returns, SyscallPolicy syscall, SeccompAction fallback)
     {
-        var none = asm.NewLabel();
-        EmitLevel(asm, syscall.Tree!, none, Accumulator.Unknown);
-        asm.Mark(none);
-        asm.Return(fallback.ReturnValue);
+        // Two ways: a dispatch on what the tree decides (ArgumentDispatch: usually shorter
+        // paths) or the tree's own shape; each is tried on a scratch assembler, and the
+        // smaller wins, the dispatch on a tie.
+        var dispatch = new Assembler();
+        var shape = new Assembler();
+        var dispatches = ArgumentDispatch.TryEmit(dispatch, new ReturnPool(dispatch), syscall, fallback);
+        EmitShape(shape, new ReturnPool(shape), syscall, fallback);
+        if (dispatches && dispatch.Position <= shape.Position)
+        {
+            ArgumentDispatch.TryEmit(asm, returns, syscall, fallback);
+        }
+        else
+        {
+            EmitShape(asm, returns, syscall, fallback);
+        }
     }
 
-    private static void EmitLevel(Assembler asm, DecisionLevel level, Assembler.Label none, Accumulator acc)
+    private static void EmitShape(Assembler asm, ReturnPool returns, SyscallPolicy syscall, SeccompAction fallback) =>
+        EmitLevel(asm, returns, syscall.Tree!, returns.For(fallback.ReturnValue), Accumulator.Unknown);
+
+    private static void EmitLevel(Assembler asm, ReturnPool returns, DecisionLevel level, Assembler.Label none, Accumulator acc)
     {
         for (var i = 0; i < level.Nodes.Length; i++)
         {
             var last = i == level.Nodes.Length - 1;
             var next = last ? none : asm.NewLabel();
-            acc = EmitNode(asm, level.Nodes[i], next, acc);
+            acc = EmitNode(asm, returns, level.Nodes[i], next, acc);
             if (!last)
             {
                 asm.Mark(next);
@@ -50,14 +68,22 @@ internal static class ArgumentCode
     /// Emits one node; returns what A holds on the way to the next sibling: the compared word
     /// when both sides go there directly, unknown when a child level may fall through to it.
     /// </summary>
-    private static Accumulator EmitNode(Assembler asm, DecisionNode node, Assembler.Label next, Accumulator acc)
+    private static Accumulator EmitNode(Assembler asm, ReturnPool returns, DecisionNode node, Assembler.Label next, Accumulator acc)
     {
         var onward = node.ChildTrue is null && node.ChildFalse is null;
         if (node.Mask == 0)
         {
             // (word & 0) compared with 0: EQ and GE always hold, GT never.
             var holds = node.Op != CompareOp.GreaterThan;
-            EmitSide(asm, holds ? node.ChildTrue : node.ChildFalse, holds ? node.ActionTrue : node.ActionFalse, next, acc);
+            var (child, action) = holds ? (node.ChildTrue, node.ActionTrue) : (node.ChildFalse, node.ActionFalse);
+            if (child is not null)
+            {
+                EmitLevel(asm, returns, child, next, acc);
+            }
+            else
+            {
+                asm.Jump(action is { } a ? returns.For(a.ReturnValue) : next);
+            }
             return onward ? acc : Accumulator.Unknown;
         }
         var offset = node.High ? OffsetArgHigh(node.Arg) : OffsetArgLow(node.Arg);
@@ -72,36 +98,27 @@ internal static class ArgumentCode
             asm.And(node.Mask);
             acc = acc with { Mask = node.Mask };
         }
-        var whenTrue = asm.NewLabel();
-        var whenFalse = asm.NewLabel();
         var op = node.Op switch
         {
             CompareOp.GreaterThan => BPF_JGT,
             CompareOp.GreaterOrEqual => BPF_JGE,
             _ => BPF_JEQ,
         };
+        // A side is a child level (emitted below), an action (a shared return) or nothing (the next node).
+        var whenTrue = node.ChildTrue is not null ? asm.NewLabel() : node.ActionTrue is { } t ? returns.For(t.ReturnValue) : next;
+        var whenFalse = node.ChildFalse is not null ? asm.NewLabel() : node.ActionFalse is { } f ? returns.For(f.ReturnValue) : next;
+        // No pool is placed inside these checks: the fallback's label is held across them.
         asm.JumpIf(op, node.Datum, whenTrue, whenFalse);
-        asm.Mark(whenTrue);
-        EmitSide(asm, node.ChildTrue, node.ActionTrue, next, acc);
-        asm.Mark(whenFalse);
-        EmitSide(asm, node.ChildFalse, node.ActionFalse, next, acc);
+        if (node.ChildTrue is { } childTrue)
+        {
+            asm.Mark(whenTrue);
+            EmitLevel(asm, returns, childTrue, next, acc);
+        }
+        if (node.ChildFalse is { } childFalse)
+        {
+            asm.Mark(whenFalse);
+            EmitLevel(asm, returns, childFalse, next, acc);
+        }
         return onward ? acc : Accumulator.Unknown;
-    }
-
-    /// <summary>A child level, else an action, else on to the next node.</summary>
-    private static void EmitSide(Assembler asm, DecisionLevel? child, SeccompAction? action, Assembler.Label next, Accumulator acc)
-    {
-        if (child is not null)
-        {
-            EmitLevel(asm, child, next, acc);
-        }
-        else if (action is { } a)
-        {
-            asm.Return(a.ReturnValue);
-        }
-        else
-        {
-            asm.Jump(next);
-        }
     }
 }

@@ -32,28 +32,38 @@ internal sealed class Assembler
     private readonly List<Item> _items = [];
     private int _labels;
 
+    /// <summary>Instructions emitted so far, counting every branch as one (before long jumps).</summary>
+    internal int Position { get; private set; }
+
     internal Label NewLabel() => new(_labels++);
 
     internal void Mark(Label label) => _items.Add(new Bind(label));
 
     /// <summary><c>ld [k]</c>: a 32-bit word of seccomp_data.</summary>
-    internal void Load(uint offset) => _items.Add(new Stmt(BpfInstruction.Stmt(BPF_LD | BPF_W | BPF_ABS, offset)));
+    internal void Load(uint offset) => Add(new Stmt(BpfInstruction.Stmt(BPF_LD | BPF_W | BPF_ABS, offset)));
 
     /// <summary><c>and #k</c>.</summary>
-    internal void And(uint k) => _items.Add(new Stmt(BpfInstruction.Stmt(BPF_ALU | BPF_AND | BPF_K, k)));
+    internal void And(uint k) => Add(new Stmt(BpfInstruction.Stmt(BPF_ALU | BPF_AND | BPF_K, k)));
 
     /// <summary><c>ret #k</c>.</summary>
-    internal void Return(uint k) => _items.Add(new Stmt(BpfInstruction.Stmt(BPF_RET | BPF_K, k)));
+    internal void Return(uint k) => Add(new Stmt(BpfInstruction.Stmt(BPF_RET | BPF_K, k)));
 
     /// <summary><c>ja label</c>.</summary>
-    internal void Jump(Label target) => _items.Add(new Goto(target));
+    internal void Jump(Label target) => Add(new Goto(target));
 
     /// <summary><c>j&lt;op&gt; #k, whenTrue, whenFalse</c> with op one of BPF_JEQ/JGT/JGE/JSET.</summary>
     internal void JumpIf(ushort op, uint k, Label whenTrue, Label whenFalse) =>
-        _items.Add(new Branch(op, k, whenTrue, whenFalse));
+        Add(new Branch(op, k, whenTrue, whenFalse));
+
+    private void Add(Item item)
+    {
+        _items.Add(item);
+        Position++;
+    }
 
     internal BpfProgram Assemble()
     {
+        MergeEqualBlocks();
         DropJumpsToNext();
         var addresses = new int[_labels];
         bool changed;
@@ -119,6 +129,112 @@ internal sealed class Assembler
         }
         return new BpfProgram([.. output]);
     }
+
+    /// <summary>
+    /// Cross-jumping: a block (code entered only through its labels, ending in a return or a
+    /// jump) equal to a block shortly after it, jumps included, is removed and its labels
+    /// moved to the later one, as libseccomp shares equal blocks. Blocks are compared from
+    /// the end backwards, so a block whose targets were merged is compared with its targets'
+    /// new labels. Only nearby blocks merge: a jump moved far would need a <c>ja</c>.
+    /// </summary>
+    private void MergeEqualBlocks()
+    {
+        const int Near = 100;
+        var alias = new int[_labels];
+        for (var i = 0; i < alias.Length; i++)
+        {
+            alias[i] = i;
+        }
+        Label Canon(Label l)
+        {
+            while (alias[l.Id] != l.Id)
+            {
+                l = new Label(alias[l.Id]);
+            }
+            return l;
+        }
+        // Blocks: a run of labels after a return or jump, then instructions up to the first return or jump.
+        var blocks = new List<(int Start, int Body, int End, int Position)>();
+        var position = 0;
+        for (var i = 0; i < _items.Count; i++)
+        {
+            if (_items[i] is not Bind)
+            {
+                position++;
+                continue;
+            }
+            var body = i;
+            while (body < _items.Count && _items[body] is Bind)
+            {
+                body++;
+            }
+            var end = body;
+            while (end < _items.Count && _items[end] is Stmt s && !IsReturn(s))
+            {
+                end++;
+            }
+            if (i > 0 && EndsFlow(_items[i - 1]) && end < _items.Count && EndsFlow(_items[end]))
+            {
+                blocks.Add((i, body, end, position));
+            }
+            i = body - 1;
+        }
+        var latest = new Dictionary<string, (Label Label, int Position)>(StringComparer.Ordinal);
+        var removed = new bool[_items.Count];
+        for (var b = blocks.Count - 1; b >= 0; b--)
+        {
+            var (start, body, end, at) = blocks[b];
+            _items[end] = _items[end] switch
+            {
+                Branch br => new Branch(br.Op, br.K, Canon(br.True), Canon(br.False)),
+                Goto g => new Goto(Canon(g.Target)),
+                var other => other,
+            };
+            var key = string.Join(";", _items.Skip(body).Take(end - body + 1).Select(Signature));
+            if (latest.TryGetValue(key, out var later) && later.Position - at < Near)
+            {
+                for (var i = start; i <= end; i++)
+                {
+                    if (_items[i] is Bind bind)
+                    {
+                        alias[bind.Label.Id] = later.Label.Id;
+                    }
+                    removed[i] = true;
+                }
+                continue;
+            }
+            latest[key] = (((Bind)_items[start]).Label, at);
+        }
+        var kept = new List<Item>(_items.Count);
+        for (var i = 0; i < _items.Count; i++)
+        {
+            if (removed[i])
+            {
+                continue;
+            }
+            kept.Add(_items[i] switch
+            {
+                Branch br => new Branch(br.Op, br.K, Canon(br.True), Canon(br.False)),
+                Goto g => new Goto(Canon(g.Target)),
+                var other => other,
+            });
+        }
+        _items.Clear();
+        _items.AddRange(kept);
+    }
+
+    private static bool IsReturn(Stmt s) => (s.Instruction.Code & 0x07) == BPF_RET;
+
+    private static bool EndsFlow(Item item) => item is Branch or Goto || (item is Stmt s && IsReturn(s));
+
+    private static string Signature(Item item) =>
+        item switch
+        {
+            Stmt s => $"s{s.Instruction.Code:x}/{s.Instruction.K:x}",
+            Branch b => $"b{b.Op:x}/{b.K:x}/{b.True.Id}/{b.False.Id}",
+            Goto g => $"g{g.Target.Id}",
+            _ => "",
+        };
 
     /// <summary>A <c>ja</c> to a label placed right after it (nothing in between) does nothing.</summary>
     private void DropJumpsToNext()

@@ -14,41 +14,72 @@ namespace SandboxRun.Bpf;
 /// </code>
 /// The program has this shape:
 /// <code>
-///   ld [arch]; jeq each AUDIT_ARCH of the filter → its block; ret KILL_THREAD   (foreign arch)
-///   block:  ld [nr]; a balanced tree of jge over number ranges → leaves
-///   leaf:   ret ACTION                  (every number of the range decides alike)
-///        |  argument checks → ret ...   (a syscall with conditional rules)
+///   ld [arch]; jeq each AUDIT_ARCH of the filter → its block, the last one else → KILL_THREAD
+///   block:  ld [nr]; a decision tree of jge/jeq over number ranges → leaves  (DispatchPlanner)
+///   leaf:   a shared ret ACTION          (every number of the range decides alike)
+///        |  argument checks → shared rets (a syscall with conditional rules; ArgumentCode)
+///   pools:  one ret per action, placed within reach of the branches that use it (ReturnPool)
 /// </code>
-/// The ranges come from <see cref="PolicyEvaluator.Classify"/>, so runc's ENOSYS stub, the
-/// x32 split and <c>--enosys known</c> are just ranges like any other. Every path that ends
-/// without reading an argument uses only <c>ld</c> of nr/arch, <c>jeq/jge/jgt/jset #k</c>,
-/// <c>ja</c> and <c>ret #k</c>: the instructions the kernel's action cache can evaluate
-/// (kernel/seccomp.c seccomp_cache_prepare), so it skips the filter for those syscalls.
+/// An arch whose whole number space decides alike gets no block: its jeq goes straight to
+/// the return. The ranges come from <see cref="PolicyEvaluator.Classify"/>, so runc's ENOSYS
+/// stub, the x32 split and <c>--enosys known</c> are leaves of the same tree, not tests in
+/// front of it. Every path that ends without reading an argument uses only <c>ld</c> of
+/// nr/arch, <c>jeq/jge #k</c> and <c>ret #k</c> (plus a <c>ja</c> where a jump is long): the
+/// instructions the kernel's action cache can evaluate (kernel/seccomp.c
+/// seccomp_is_const_allow, emulated by <see cref="ActionCache"/>), so it skips the filter
+/// for those syscalls altogether.
+///
+/// The tree is shaped by how often the filter meets each range (<see cref="Weight"/>): the
+/// kernel caches the syscalls allowed without arguments, so the ones it runs the filter for
+/// are those with argument checks, then allowed calls of the ABIs the cache does not cover
+/// well; denied calls are rare in a working program.
 /// </summary>
 internal static class SeccompCompiler
 {
     internal static BpfProgram Compile(FilterPolicy policy)
     {
         var asm = new Assembler();
+        var returns = new ReturnPool(asm);
         var auditArches = policy.Arches.Select(a => a.Arch.AuditArch).Distinct().ToList();
-        var blocks = auditArches.Select(_ => asm.NewLabel()).ToList();
+        var blocks = new List<(Assembler.Label Label, List<NumberRange> Ranges, List<DispatchPlanner.Item> Items, DispatchPlanner.Node Plan)>();
 
         asm.Load(OffsetArch);
         for (var i = 0; i < auditArches.Count; i++)
         {
-            var next = asm.NewLabel();
-            asm.JumpIf(BPF_JEQ, auditArches[i], blocks[i], next);
-            asm.Mark(next);
-        }
-        asm.Return(FilterPolicy.BadArchAction.ReturnValue);
-
-        for (var i = 0; i < auditArches.Count; i++)
-        {
-            asm.Mark(blocks[i]);
-            asm.Load(OffsetNr);
             var ranges = Ranges(policy, auditArches[i]);
-            EmitTree(asm, policy, ranges, 0, ranges.Count - 1);
+            var items = Items(policy, ranges);
+            var plan = Plan(policy, auditArches[i], items);
+            Assembler.Label entry;
+            if (plan is DispatchPlanner.Leaf leaf && !NeedsArguments(ranges[leaf.Range].Outcome))
+            {
+                entry = returns.For(ranges[leaf.Range].Outcome.Action.ReturnValue);
+            }
+            else
+            {
+                entry = asm.NewLabel();
+                blocks.Add((entry, ranges, items, plan));
+            }
+            var last = i == auditArches.Count - 1;
+            var next = last ? returns.For(FilterPolicy.BadArchAction.ReturnValue) : asm.NewLabel();
+            asm.JumpIf(BPF_JEQ, auditArches[i], entry, next);
+            if (!last)
+            {
+                asm.Mark(next);
+            }
         }
+        if (auditArches.Count == 0)
+        {
+            asm.Return(FilterPolicy.BadArchAction.ReturnValue);
+        }
+
+        foreach (var (label, ranges, items, plan) in blocks)
+        {
+            returns.FlushIfFar();
+            asm.Mark(label);
+            asm.Load(OffsetNr);
+            EmitBlock(asm, returns, policy, ranges, items, plan);
+        }
+        returns.Flush();
 
         var program = asm.Assemble();
         if (program.Length > BPF_MAXINSNS)
@@ -123,40 +154,175 @@ internal static class SeccompCompiler
         }
     }
 
-    /// <summary>Two outcomes share a leaf when neither reads arguments and both return the same.</summary>
+    /// <summary>
+    /// Two outcomes share a leaf when neither reads arguments and both return the same, or
+    /// when both check arguments with the same tree (one rule naming several syscalls).
+    /// </summary>
     private static bool SameLeaf(Decision a, Decision b) =>
-        !NeedsArguments(a) && !NeedsArguments(b) && a.Action == b.Action;
+        NeedsArguments(a) == NeedsArguments(b)
+        && a.Action == b.Action
+        && (!NeedsArguments(a) || TreeKey(a.Syscall!) == TreeKey(b.Syscall!));
+
+    /// <summary>A text that is equal for equal argument trees (and 32/64-bit ABIs); made once per syscall.</summary>
+    private static string TreeKey(SyscallPolicy syscall) => TreeKeys.GetValue(syscall, MakeTreeKey);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyscallPolicy, string> TreeKeys = new();
+
+    private static string MakeTreeKey(SyscallPolicy syscall)
+    {
+        var text = new System.Text.StringBuilder(syscall.Is64Bit ? "64:" : "32:");
+        AppendLevel(text, syscall.Tree!);
+        return text.ToString();
+    }
+
+    private static void AppendLevel(System.Text.StringBuilder text, DecisionLevel level)
+    {
+        text.Append('[');
+        foreach (var n in level.Nodes)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{n.Arg}{(n.High ? 'h' : 'l')}{(int)n.Op}/{n.Mask:x}/{n.Datum:x}");
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"t{n.ActionTrue?.ReturnValue}");
+            if (n.ChildTrue is { } t)
+            {
+                AppendLevel(text, t);
+            }
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"f{n.ActionFalse?.ReturnValue}");
+            if (n.ChildFalse is { } f)
+            {
+                AppendLevel(text, f);
+            }
+            text.Append(';');
+        }
+        text.Append(']');
+    }
 
     private static bool NeedsArguments(Decision d) => d.Syscall is { ReadsArguments: true };
 
+    // How often the filter meets a range, in relative units (see Weight).
+    private const long PerMainCall = 64;
+    private const long PerCompatCall = 8;
+    private const long PerArgumentCall = 64 * PerMainCall;
+    private const long PerDeniedCall = 1;
+
+    /// <summary>What one more test instruction in the program is worth: one main-ABI call one step deeper.</summary>
+    private const long TestCost = PerMainCall;
+
     /// <summary>
-    /// A balanced binary tree over ranges[lo..hi]: <c>jge #start(mid)</c> splits them; the
-    /// lower half follows inline, the upper half after it.
+    /// How often the filter meets a range: a syscall with argument checks every time it is
+    /// made (the kernel cannot cache it), so most; then each allowed syscall of the main ABI
+    /// (the measure, and what uncached filters run most), far less for the compat
+    /// ABIs, and denied calls least: a working program rarely makes them. Numbers that are
+    /// no syscall of the ABI count nothing; each range counts one on top, so none is free.
     /// </summary>
-    private static void EmitTree(Assembler asm, FilterPolicy policy, List<NumberRange> ranges, int lo, int hi)
+    private static long Weight(FilterPolicy policy, NumberRange range)
     {
-        if (lo == hi)
+        var outcome = range.Outcome;
+        if (NeedsArguments(outcome))
         {
-            EmitLeaf(asm, policy, ranges[lo].Outcome);
-            return;
+            return PerArgumentCall;
         }
-        var mid = (lo + hi + 1) / 2;
-        var upper = asm.NewLabel();
-        var lower = asm.NewLabel();
-        asm.JumpIf(BPF_JGE, ranges[mid].First, upper, lower);
-        asm.Mark(lower);
-        EmitTree(asm, policy, ranges, lo, mid - 1);
-        asm.Mark(upper);
-        EmitTree(asm, policy, ranges, mid, hi);
+        var calls = outcome.Arch is { } abi ? KnownCalls(abi, range.First, range.Last) : 0;
+        var each = !outcome.Action.Permits ? PerDeniedCall : outcome.Arch == policy.Target.Main ? PerMainCall : PerCompatCall;
+        return 1 + (calls * each);
     }
 
-    private static void EmitLeaf(Assembler asm, FilterPolicy policy, Decision outcome)
+    /// <summary>How many numbers of [first, last] are syscalls of the ABI.</summary>
+    private static long KnownCalls(Arch.Arch abi, uint first, uint last)
     {
-        if (!NeedsArguments(outcome))
+        long count = 0;
+        if (last - first < (uint)abi.Table.Length)
         {
-            asm.Return(outcome.Action.ReturnValue);
-            return;
+            for (var nr = first; ; nr++)
+            {
+                count += abi.NameOf(nr) is null ? 0 : 1;
+                if (nr == last)
+                {
+                    return count;
+                }
+            }
         }
-        ArgumentCode.Emit(asm, outcome.Syscall!, policy.DefaultAction);
+        foreach (var e in abi.Table)
+        {
+            count += e.Number >= first && e.Number <= last ? 1 : 0;
+        }
+        return count;
+    }
+
+    private static List<DispatchPlanner.Item> Items(FilterPolicy policy, List<NumberRange> ranges)
+    {
+        var items = new List<DispatchPlanner.Item>(ranges.Count);
+        var firstWithTree = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            var r = ranges[i];
+            // Ranges that share a leaf share an outcome key; argument leaves by their tree.
+            long outcome = r.Outcome.Action.ReturnValue;
+            if (NeedsArguments(r.Outcome))
+            {
+                var key = r.Outcome.Action.ReturnValue + ":" + TreeKey(r.Outcome.Syscall!);
+                outcome = -1 - (firstWithTree.TryGetValue(key, out var first) ? first : firstWithTree[key] = i);
+            }
+            items.Add(new DispatchPlanner.Item(r.First, r.First == r.Last, outcome, Weight(policy, r)));
+        }
+        return items;
+    }
+
+    /// <summary>
+    /// The dispatch of one arch value: the fastest tree for its weights, unless that needs
+    /// more tests than libseccomp's program has at least (one jeq per syscall with a rule,
+    /// plus the x32 and stub checks); then the smallest tree, fastest among the smallest.
+    /// </summary>
+    private static DispatchPlanner.Node Plan(FilterPolicy policy, uint auditArch, List<DispatchPlanner.Item> items)
+    {
+        var plan = DispatchPlanner.Plan(items, TestCost);
+        long budget = 0;
+        foreach (var block in policy.Arches.Where(a => a.Arch.AuditArch == auditArch))
+        {
+            budget += block.Syscalls.Count + (block.EnosysAbove is null ? 0 : 1) + (auditArch == Arch.Arch.AUDIT_ARCH_X86_64 ? 2 : 0);
+        }
+        if (DispatchPlanner.Tests(plan) <= budget)
+        {
+            return plan;
+        }
+        return DispatchPlanner.Plan(items, items.Sum(x => x.Weight) + TestCost);
+    }
+
+    /// <summary>
+    /// Emits a block's plan. A plain leaf is a jump to the shared return; a syscall with
+    /// argument checks has its code right behind the test that reaches it.
+    /// </summary>
+    private static void EmitBlock(Assembler asm, ReturnPool returns, FilterPolicy policy, List<NumberRange> ranges, List<DispatchPlanner.Item> items, DispatchPlanner.Node plan)
+    {
+        // Argument checks that several ranges share (one rule naming several syscalls) are
+        // placed once, behind the tree; the others right behind the test that reaches them.
+        var shared = new List<(int Range, Assembler.Label Label)>();
+        DispatchPlanner.Emit(asm, returns, plan, i =>
+        {
+            var outcome = ranges[i].Outcome;
+            if (!NeedsArguments(outcome))
+            {
+                return new DispatchPlanner.LeafCode(returns.For(outcome.Action.ReturnValue), null);
+            }
+            var key = items[i].Outcome;
+            if (items.Count(x => x.Outcome == key) == 1)
+            {
+                return new DispatchPlanner.LeafCode(asm.NewLabel(), () => ArgumentCode.Emit(asm, returns, outcome.Syscall!, policy.DefaultAction));
+            }
+            foreach (var (range, label) in shared)
+            {
+                if (items[range].Outcome == key)
+                {
+                    return new DispatchPlanner.LeafCode(label, null);
+                }
+            }
+            shared.Add((i, asm.NewLabel()));
+            return new DispatchPlanner.LeafCode(shared[^1].Label, null);
+        });
+        foreach (var (range, label) in shared)
+        {
+            returns.FlushIfFar();
+            asm.Mark(label);
+            ArgumentCode.Emit(asm, returns, ranges[range].Outcome.Syscall!, policy.DefaultAction);
+        }
     }
 }

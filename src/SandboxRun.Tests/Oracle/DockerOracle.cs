@@ -15,7 +15,11 @@ namespace SandboxRun.Tests.Oracle;
 /// </summary>
 internal static class DockerOracle
 {
-    internal static BpfProgram Build(Profile profile, TargetArch target, Capabilities caps, KernelVersion kernel)
+    /// <summary>
+    /// The program; <paramref name="optimize"/> is libseccomp's SCMP_FLTATR_CTL_OPTIMIZE: 2 (binary
+    /// tree, the default here) or 1 (libseccomp's own default, syscalls checked one by one).
+    /// </summary>
+    internal static BpfProgram Build(Profile profile, TargetArch target, Capabilities caps, KernelVersion kernel, int optimize = 2)
     {
         var ctx = LibSeccomp.Init(profile.DefaultAction.ReturnValue);
         if (ctx == IntPtr.Zero)
@@ -45,9 +49,9 @@ internal static class DockerOracle
             // and there are 0 rules"; it turns the tree on past 32 rules. Tree mode is used
             // whenever there is a rule, because the linear mode of 2.5.4 drops the syscall
             // number load on aarch64 (SPEC.md §7); the two modes decide alike otherwise.
-            if (perName.Count > 0)
+            if (perName.Count > 0 && optimize != 1)
             {
-                Check(LibSeccomp.AttrSet(ctx, LibSeccomp.SCMP_FLTATR_CTL_OPTIMIZE, 2), "attr optimize");
+                Check(LibSeccomp.AttrSet(ctx, LibSeccomp.SCMP_FLTATR_CTL_OPTIMIZE, (uint)optimize), "attr optimize");
             }
             foreach (var (rule, name) in perName)
             {
