@@ -179,7 +179,7 @@ internal sealed class Assembler
             }
             i = body - 1;
         }
-        var latest = new Dictionary<string, (Label Label, int Position)>(StringComparer.Ordinal);
+        var latest = new Dictionary<(int Body, int End), (Label Label, int Position)>(new BlockComparer(_items));
         var removed = new bool[_items.Count];
         for (var b = blocks.Count - 1; b >= 0; b--)
         {
@@ -190,7 +190,7 @@ internal sealed class Assembler
                 Goto g => new Goto(Canon(g.Target)),
                 var other => other,
             };
-            var key = string.Join(";", _items.Skip(body).Take(end - body + 1).Select(Signature));
+            var key = (body, end);
             if (latest.TryGetValue(key, out var later) && later.Position - at < Near)
             {
                 for (var i = start; i <= end; i++)
@@ -227,14 +227,54 @@ internal sealed class Assembler
 
     private static bool EndsFlow(Item item) => item is Branch or Goto || (item is Stmt s && IsReturn(s));
 
-    private static string Signature(Item item) =>
-        item switch
+    /// <summary>
+    /// Blocks (instructions body..end of the item list) compared by what they do: a statement's
+    /// code and K, a branch's test and targets, a jump's target.
+    /// </summary>
+    private sealed class BlockComparer(List<Item> items) : IEqualityComparer<(int Body, int End)>
+    {
+        public bool Equals((int Body, int End) a, (int Body, int End) b)
         {
-            Stmt s => $"s{s.Instruction.Code:x}/{s.Instruction.K:x}",
-            Branch b => $"b{b.Op:x}/{b.K:x}/{b.True.Id}/{b.False.Id}",
-            Goto g => $"g{g.Target.Id}",
-            _ => "",
-        };
+            if (a.End - a.Body != b.End - b.Body)
+            {
+                return false;
+            }
+            for (var k = 0; k <= a.End - a.Body; k++)
+            {
+                if (!Same(items[a.Body + k], items[b.Body + k]))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        public int GetHashCode((int Body, int End) block)
+        {
+            var hash = new HashCode();
+            for (var i = block.Body; i <= block.End; i++)
+            {
+                hash.Add(items[i] switch
+                {
+                    Stmt s => HashCode.Combine(1, s.Instruction.Code, s.Instruction.K),
+                    Branch br => HashCode.Combine(2, br.Op, br.K, br.True.Id, br.False.Id),
+                    Goto g => HashCode.Combine(3, g.Target.Id),
+                    _ => 0,
+                });
+            }
+            return hash.ToHashCode();
+        }
+
+        private static bool Same(Item x, Item y) =>
+            (x, y) switch
+            {
+                (Stmt a, Stmt b) => a.Instruction.Code == b.Instruction.Code && a.Instruction.K == b.Instruction.K,
+                (Branch a, Branch b) => a.Op == b.Op && a.K == b.K && a.True.Id == b.True.Id && a.False.Id == b.False.Id,
+                (Goto a, Goto b) => a.Target.Id == b.Target.Id,
+                (Stmt or Branch or Goto, _) or (_, Stmt or Branch or Goto) => false,
+                _ => true,
+            };
+    }
 
     /// <summary>A <c>ja</c> to a label placed right after it (nothing in between) does nothing.</summary>
     private void DropJumpsToNext()

@@ -63,9 +63,12 @@ internal static class DispatchPlanner
         {
             return Balanced(items, prefix, 0, m - 1);
         }
-        var cost = ArrayPool<long>.Shared.Rent(m * m);
-        var choice = ArrayPool<int>.Shared.Rent(m * m);
-        var bestSplit = ArrayPool<int>.Shared.Rent(m * m);
+        // The tables of [i..j], j >= i, packed by row (At): a square would touch twice the
+        // pages, and a launch pays a page fault for each. m <= MaxExact fits a short.
+        var cells = m * (m + 1) / 2;
+        var cost = ArrayPool<long>.Shared.Rent(cells);
+        var choice = ArrayPool<short>.Shared.Rent(cells);
+        var bestSplit = ArrayPool<short>.Shared.Rent(cells);
         try
         {
             var chains = new ChainTable(items, testCost);
@@ -74,22 +77,22 @@ internal static class DispatchPlanner
                 for (var i = 0; i + len - 1 < m; i++)
                 {
                     var j = i + len - 1;
-                    var at = (i * m) + j;
+                    var at = At(m, i, j);
                     if (len == 1)
                     {
                         cost[at] = 0;
                         choice[at] = ChoiceLeaf;
-                        bestSplit[at] = i;
+                        bestSplit[at] = (short)i;
                         continue;
                     }
                     // Knuth: the best split of [i..j] lies between those of [i..j-1] and [i+1..j].
-                    var from = len == 2 ? j : Math.Max(i + 1, bestSplit[(i * m) + j - 1]);
-                    var to = len == 2 ? j : Math.Min(j, bestSplit[((i + 1) * m) + j]);
+                    var from = len == 2 ? j : Math.Max(i + 1, bestSplit[At(m, i, j - 1)]);
+                    var to = len == 2 ? j : Math.Min(j, bestSplit[At(m, i + 1, j)]);
                     var best = long.MaxValue;
                     var bestK = from;
                     for (var k = from; k <= to; k++)
                     {
-                        var c = cost[(i * m) + k - 1] + cost[(k * m) + j];
+                        var c = cost[At(m, i, k - 1)] + cost[At(m, k, j)];
                         if (c < best)
                         {
                             best = c;
@@ -97,8 +100,8 @@ internal static class DispatchPlanner
                         }
                     }
                     best += prefix[j + 1] - prefix[i] + testCost;
-                    bestSplit[at] = bestK;
-                    choice[at] = bestK;
+                    bestSplit[at] = (short)bestK;
+                    choice[at] = (short)bestK;
                     if (chains.Cost(i, j) is { } chain && chain < best)
                     {
                         best = chain;
@@ -112,8 +115,8 @@ internal static class DispatchPlanner
         finally
         {
             ArrayPool<long>.Shared.Return(cost);
-            ArrayPool<int>.Shared.Return(choice);
-            ArrayPool<int>.Shared.Return(bestSplit);
+            ArrayPool<short>.Shared.Return(choice);
+            ArrayPool<short>.Shared.Return(bestSplit);
         }
     }
 
@@ -188,9 +191,12 @@ internal static class DispatchPlanner
         Emit(asm, returns, side, leaf);
     }
 
-    private static Node Build(IReadOnlyList<Item> items, int[] choice, ChainTable chains, int m, int i, int j)
+    /// <summary>Where [i..j] (j >= i) is in the packed tables: row i starts after the rows above it.</summary>
+    private static int At(int m, int i, int j) => (i * m) - (i * (i - 1) / 2) + (j - i);
+
+    private static Node Build(IReadOnlyList<Item> items, short[] choice, ChainTable chains, int m, int i, int j)
     {
-        var c = choice[(i * m) + j];
+        var c = choice[At(m, i, j)];
         if (c == ChoiceLeaf)
         {
             return new Leaf(i);
@@ -307,7 +313,11 @@ internal static class DispatchPlanner
         /// <summary>Counts one more range of an outcome (outcomes in the order first met).</summary>
         private static void Tally(List<(long Outcome, int Count)> counts, long outcome)
         {
-            var found = counts.FindIndex(c => c.Outcome == outcome);
+            var found = -1;
+            for (var k = 0; k < counts.Count && found < 0; k++)
+            {
+                found = counts[k].Outcome == outcome ? k : -1;
+            }
             if (found < 0)
             {
                 counts.Add((outcome, 1));

@@ -95,8 +95,10 @@ internal static class PolicyEvaluator
         // libseccomp lets nr -1 through to the x86_64 rules: ptrace uses it for a skipped call.
         var wantX32 = auditArch == Arch.Arch.AUDIT_ARCH_X86_64 && nr >= Arch.Arch.X32_SYSCALL_BIT && nr != uint.MaxValue;
         var covered = false;
-        foreach (var a in policy.Arches)
+        var arches = policy.Arches;
+        for (var i = 0; i < arches.Count; i++)
         {
+            var a = arches[i];
             if (a.Arch.AuditArch != auditArch)
             {
                 continue;
@@ -120,8 +122,12 @@ internal static class PolicyEvaluator
     /// </summary>
     internal static ArchPolicy? StubSays(FilterPolicy policy, uint auditArch, uint nr)
     {
-        foreach (var a in policy.Arches)
+        // Index loops: the compiler asks this for every number range, and a foreach over the
+        // interface would allocate an enumerator each time.
+        var arches = policy.Arches;
+        for (var i = 0; i < arches.Count; i++)
         {
+            var a = arches[i];
             if (a.Arch.AuditArch != auditArch || a.EnosysAbove is not { } max)
             {
                 continue;
