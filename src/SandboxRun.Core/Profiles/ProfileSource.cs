@@ -1,4 +1,3 @@
-using System.Reflection;
 using SandboxRun.Errors;
 
 namespace SandboxRun.Profiles;
@@ -13,12 +12,7 @@ internal static class ProfileSource
     private const string Prefix = "profiles/";
 
     /// <summary>The built-in profiles, by name (file name without .json), sorted.</summary>
-    internal static IReadOnlyList<string> BuiltInNames { get; } =
-        typeof(ProfileSource).Assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
-            .Select(n => n[Prefix.Length..^".json".Length])
-            .Order(StringComparer.Ordinal)
-            .ToList();
+    internal static IReadOnlyList<string> BuiltInNames => EmbeddedProfiles.Names;
 
     internal static Profile Load(string pathOrName)
     {
@@ -49,16 +43,7 @@ internal static class ProfileSource
         throw new ProfileException([$"{pathOrName}: no such file, and no built-in profile of that name{hint} (built in: {string.Join(", ", BuiltInNames)})"]);
     }
 
-    internal static byte[]? BuiltInBytes(string name)
-    {
-        using var stream = typeof(ProfileSource).Assembly.GetManifestResourceStream(Prefix + name + ".json");
-        if (stream is null)
-        {
-            return null;
-        }
-        // One copy, of the exact size: the resource is a stream over the binary's own bytes.
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
+    /// <summary>A built-in profile's JSON (a copy: the reader keeps what it reads); null when there is none.</summary>
+    internal static byte[]? BuiltInBytes(string name) =>
+        EmbeddedProfiles.TryGet(name, out var json) ? json.ToArray() : null;
 }
