@@ -30,14 +30,9 @@ internal sealed partial class StraceLog
     /// <summary>Syscall lines read.</summary>
     internal int Calls { get; private set; }
 
-    /// <summary>Whether any input showed an <c>execve</c>.</summary>
-    internal bool SawExecve { get; private set; }
-
-    /// <summary>Whether any input was a <c>strace -c</c> summary.</summary>
-    internal bool SawSummary { get; private set; }
-
-    /// <summary>Whether any input traced calls one by one (-f, -ff, or none of them).</summary>
-    internal bool SawTrace { get; private set; }
+    private bool _sawExecve;
+    private bool _sawSummary; // a strace -c table
+    private bool _sawTrace; // calls one by one (-f, -ff, or neither)
 
     /// <summary>Problems found, each with its location.</summary>
     internal IReadOnlyList<string> Warnings
@@ -52,6 +47,45 @@ internal sealed partial class StraceLog
             }
             return all;
         }
+    }
+
+    /// <summary>
+    /// After the last input: adds what the program needs and the log cannot show, each with a
+    /// warning, and returns the names per ABI.
+    /// </summary>
+    internal IReadOnlyDictionary<Arch.Arch, SortedSet<string>> Complete()
+    {
+        if (!_sawExecve)
+        {
+            // sandboxrun (and any runtime) starts the program with execve under the filter.
+            _warnings.Add("no execve in the log (strace -p attaches after it): execve added, the program cannot start without it; calls made before strace attached are missing");
+            Names(_target.Main).Add("execve");
+        }
+        if (_sawSummary && !_sawTrace)
+        {
+            // strace -c counts a call when it returns: exit and exit_group never do. libc's
+            // _exit calls exit_group, then exit in a loop: denying both hangs the program.
+            _warnings.Add("strace -c does not count calls that never return: exit and exit_group added");
+            foreach (var set in _used.Values)
+            {
+                set.Add("exit");
+                set.Add("exit_group");
+            }
+        }
+        if (_used.Values.Any(s => s.Contains("io_uring_setup")))
+        {
+            _warnings.Add("the program uses io_uring: what it submits through the ring (openat, read, connect, ...) is neither a syscall nor in the log");
+        }
+        return _used;
+    }
+
+    private SortedSet<string> Names(Arch.Arch abi)
+    {
+        if (!_used.TryGetValue(abi, out var names))
+        {
+            _used[abi] = names = new SortedSet<string>(StringComparer.Ordinal);
+        }
+        return names;
     }
 
     /// <summary>
@@ -79,7 +113,7 @@ internal sealed partial class StraceLog
             if (SummaryHeader().IsMatch(line))
             {
                 inSummary = true;
-                SawSummary = true;
+                _sawSummary = true;
                 continue;
             }
             if (SummaryMode().Match(line) is { Success: true } mode)
@@ -134,7 +168,7 @@ internal sealed partial class StraceLog
             var abi = linePid is not null && _abiOfPid.TryGetValue(linePid, out var a) ? a : _target.Main;
             if (Resumed().Match(text) is { Success: true } resumed)
             {
-                SawTrace = true;
+                _sawTrace = true;
                 Use(abi, resumed.Groups[1].Value, where);
                 continue;
             }
@@ -142,7 +176,7 @@ internal sealed partial class StraceLog
             {
                 // A call without its result that is not marked unfinished: the log was cut here.
                 cut = !text.Contains(" = ", StringComparison.Ordinal) && !text.EndsWith("<unfinished ...>", StringComparison.Ordinal);
-                SawTrace = true;
+                _sawTrace = true;
                 Use(abi, call.Groups[1].Value, where);
                 continue;
             }
@@ -186,12 +220,8 @@ internal sealed partial class StraceLog
             return;
         }
         Calls++;
-        SawExecve |= name is "execve" or "execveat";
-        if (!_used.TryGetValue(abi, out var names))
-        {
-            _used[abi] = names = new SortedSet<string>(StringComparer.Ordinal);
-        }
-        names.Add(name);
+        _sawExecve |= name is "execve" or "execveat";
+        Names(abi).Add(name);
     }
 
     private Arch.Arch AbiOfMode(string mode) =>

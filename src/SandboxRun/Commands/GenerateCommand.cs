@@ -42,38 +42,13 @@ internal static partial class GenerateCommand
             {
                 ReadLog(log, source);
             }
-            var warnings = new List<string>(log.Warnings);
             if (log.Calls == 0)
             {
-                Warn(warnings);
+                Warn(log.Warnings);
                 throw new UsageException($"{string.Join(", ", sources)}: no syscalls found: is it the output of strace -f, -ff -o or -c?");
             }
-            var used = log.Used.ToDictionary(kv => kv.Key, kv => kv.Value);
-            if (!log.SawExecve)
-            {
-                // sandboxrun (and any runtime) starts the program with execve under the filter.
-                warnings.Add("no execve in the log (strace -p attaches after it): execve added, the program cannot start without it; calls made before strace attached are missing");
-                if (!used.TryGetValue(target.Main, out var native))
-                {
-                    used[target.Main] = native = new SortedSet<string>(StringComparer.Ordinal);
-                }
-                native.Add("execve");
-            }
-            if (log.SawSummary && !log.SawTrace)
-            {
-                // strace -c counts a call when it returns: exit and exit_group never do. libc's
-                // _exit calls exit_group, then exit in a loop: denying both hangs the program.
-                warnings.Add("strace -c does not count calls that never return: exit and exit_group added");
-                foreach (var set in used.Values)
-                {
-                    set.Add("exit");
-                    set.Add("exit_group");
-                }
-            }
-            if (used.Values.Any(s => s.Contains("io_uring_setup")))
-            {
-                warnings.Add("the program uses io_uring: what it submits through the ring (openat, read, connect, ...) is neither a syscall nor in the log");
-            }
+            var used = log.Complete();
+            var warnings = new List<string>(log.Warnings);
             var comment = Comment(sources, used, target);
             byte[] json;
             if (result.GetValue(baseProfile) is { } name)
@@ -93,7 +68,7 @@ internal static partial class GenerateCommand
         return command;
     }
 
-    private static void Warn(List<string> warnings)
+    private static void Warn(IEnumerable<string> warnings)
     {
         foreach (var warning in warnings)
         {
@@ -147,7 +122,7 @@ internal static partial class GenerateCommand
         }
     }
 
-    private static string Comment(IReadOnlyList<string> sources, Dictionary<Arch.Arch, SortedSet<string>> used, TargetArch target)
+    private static string Comment(IReadOnlyList<string> sources, IReadOnlyDictionary<Arch.Arch, SortedSet<string>> used, TargetArch target)
     {
         var perAbi = string.Join(", ", target.AllArches.Where(used.ContainsKey).Select(a => $"{used[a].Count} on {a.Name}"));
         var date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
