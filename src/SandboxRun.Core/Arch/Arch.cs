@@ -39,7 +39,9 @@ internal sealed class Arch
     internal static Arch Arm { get; } = new("arm", "SCMP_ARCH_ARM", AUDIT_ARCH_ARM, false, SyscallTables.Arm);
 
     /// <summary>Every ABI sandboxrun has a table for, in a fixed order.</summary>
-    internal static IReadOnlyList<Arch> All { get; } = [X86_64, X86, X32, Aarch64, Arm];
+    internal static IReadOnlyList<Arch> All => AllArray;
+
+    private static readonly Arch[] AllArray = [X86_64, X86, X32, Aarch64, Arm];
 
     /// <summary>sandboxrun's name: x86_64, x86, x32, aarch64, arm.</summary>
     internal string Name { get; }
@@ -91,6 +93,19 @@ internal sealed class Arch
     }
 
     internal bool Knows(string name) => ByName.ContainsKey(name);
+
+    /// <summary>Whether any ABI sandboxrun has a table for has a syscall of that name.</summary>
+    internal static bool KnownAnywhere(string name)
+    {
+        foreach (var arch in AllArray)
+        {
+            if (arch.Knows(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private Dictionary<string, uint> ByName
     {

@@ -45,5 +45,11 @@ internal sealed class TargetArch
             || t.GoName.Equals(name, StringComparison.OrdinalIgnoreCase)
             || t.Main.ScmpName.Equals(name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The value of an <c>--arch</c> option: this machine when absent, a usage error when unknown.</summary>
+    internal static TargetArch FromOption(string? name) =>
+        name is null
+            ? Native
+            : Find(name) ?? throw new Errors.UsageException($"--arch: unknown machine \"{name}\"{Profiles.DidYouMean.Hint(name, All.Select(t => t.Name))} (x86_64 or aarch64)");
+
     public override string ToString() => Name;
 }

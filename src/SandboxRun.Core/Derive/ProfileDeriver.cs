@@ -72,7 +72,6 @@ internal static class ProfileDeriver
     /// </summary>
     private static List<string> CheckNames(DeriveRequest request, Profile profile)
     {
-        var known = Arch.Arch.All.SelectMany(a => a.Table.Select(e => e.Name)).Distinct().ToList();
         var named = profile.Syscalls.SelectMany(r => r.Names).ToHashSet(StringComparer.Ordinal);
         var problems = new List<string>();
         var notes = new List<string>();
@@ -81,9 +80,9 @@ internal static class ProfileDeriver
                      .Concat(request.Allow.Select(n => ("--allow", n)))
                      .Concat(request.Deny.Select(d => ("--deny", d.Name))))
         {
-            if (!known.Contains(name))
+            if (!Arch.Arch.KnownAnywhere(name))
             {
-                problems.Add($"{option}: \"{name}\" is not a syscall on any arch{DidYouMean.Hint(name, known)}");
+                problems.Add($"{option}: \"{name}\" is not a syscall on any arch{DidYouMean.Hint(name, Arch.Arch.All.SelectMany(a => a.Table.Select(e => e.Name)).Distinct())}");
             }
             else if (option == "--remove" && !named.Contains(name))
             {

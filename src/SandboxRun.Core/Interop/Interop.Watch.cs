@@ -46,7 +46,6 @@ internal static partial class Interop
         internal const short POLLIN = 0x1;
         internal const short POLLHUP = 0x10;
         internal const int EINTR = 4;
-        internal const int ENOENT = 2;
 
         internal const int P_ALL = 0;
         internal const int P_PID = 1;
@@ -122,8 +121,6 @@ internal static partial class Interop
 
         // si_code values for SIGCHLD (asm-generic/siginfo.h).
         internal const int CLD_EXITED = 1;
-        internal const int CLD_KILLED = 2;
-        internal const int CLD_DUMPED = 3;
 
         // ioctl(2) is variadic: one register-width argument.
         [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", SetLastError = true)]

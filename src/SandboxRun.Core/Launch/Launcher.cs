@@ -46,9 +46,14 @@ internal static unsafe class Launcher
         var argv = native.Array(request.Argv);
         var envp = native.Array(request.Environment);
         var programs = native.Programs(request.Filters, out var flags);
-        foreach (var filter in request.Filters)
+        if (request.Filters.Count > 1)
         {
-            CheckActionsAvailable(filter);
+            // A refused later layer leaves the earlier ones installed, with no room to ask why;
+            // a single layer is asked only when the kernel refuses it (below).
+            foreach (var filter in request.Filters)
+            {
+                CheckActionsAvailable(filter);
+            }
         }
 
         // .NET ignores SIGPIPE, and SIG_IGN survives execve: `yes | head -1` would print
@@ -70,7 +75,11 @@ internal static unsafe class Launcher
         // Here only when something failed: the index of the refused layer, or Count when execve failed.
         if (failed == 0)
         {
-            // Nothing is installed yet: an ordinary error.
+            // Nothing is installed yet: an ordinary error, made precise where an action is missing.
+            if (error == Interop.Errno.EINVAL)
+            {
+                CheckActionsAvailable(request.Filters[0]);
+            }
             throw new OsException($"seccomp(SECCOMP_SET_MODE_FILTER) refused {request.Filters[0].Source}: {new Interop.Errno(error)}{InstallHint(error, flags[0])}", error);
         }
         if (failed == request.Filters.Count + 1)

@@ -42,7 +42,11 @@ internal static class Linter
         "pciconfig_read", "pciconfig_write", "sys_kexec_load", "kern_features", "sysriscv",
     };
 
-    internal static Result Lint(string source, ReadOnlyMemory<byte> utf8, ResolveOptions options)
+    /// <param name="machine">
+    /// The machine the comparisons with Docker's default are made for; null: x86_64, or
+    /// aarch64 for a profile that lists only aarch64's arches.
+    /// </param>
+    internal static Result Lint(string source, ReadOnlyMemory<byte> utf8, ResolveOptions options, TargetArch? machine = null)
     {
         Profile profile;
         try
@@ -60,8 +64,21 @@ internal static class Linter
         findings.AddRange(NeverMatters(profile));
         findings.AddRange(Conflicts(profile, options));
         findings.AddRange(ArgumentWidth(profile));
-        findings.AddRange(WeakerThanDocker(profile, options));
-        findings.AddRange(Enosys(profile, options));
+        var target = machine ?? MachineOf(profile);
+        FilterPolicy? policy = null;
+        try
+        {
+            policy = PolicyResolver.Resolve(profile, target, options);
+        }
+        catch (PolicyException)
+        {
+            // reported as a conflict
+        }
+        if (policy is not null)
+        {
+            findings.AddRange(WeakerThanDocker(profile, policy, options));
+            findings.AddRange(Enosys(policy));
+        }
         findings.AddRange(Actions(profile));
         return new Result(findings, true);
     }
@@ -122,7 +139,7 @@ internal static class Linter
 
     private static IEnumerable<Finding> Names(Profile profile, Dictionary<int, string> namePaths)
     {
-        var known = Arch.Arch.All.SelectMany(a => a.Table.Select(e => e.Name)).Distinct().ToList();
+        var known = new Lazy<List<string>>(() => Arch.Arch.All.SelectMany(a => a.Table.Select(e => e.Name)).Distinct().ToList());
         var named = profile.Syscalls.SelectMany(r => r.Names).ToHashSet(StringComparer.Ordinal);
         var onAarch64 = CoversAarch64(profile);
         var skipped = new SortedSet<string>(StringComparer.Ordinal);
@@ -132,9 +149,9 @@ internal static class Linter
             {
                 var name = rule.Names[i];
                 var path = namePaths.ContainsKey(rule.Position) ? $"{rule.Path}.name" : $"{rule.Path}.names[{i}]";
-                if (!known.Contains(name) && !OtherArchNames.Contains(name))
+                if (!Arch.Arch.KnownAnywhere(name) && !OtherArchNames.Contains(name))
                 {
-                    var hint = DidYouMean.Suggest(name, known);
+                    var hint = DidYouMean.Suggest(name, known.Value);
                     yield return new Finding(Severity.Warning, "unknown-syscall", path,
                         $"\"{name}\" is a syscall on none of x86_64, x86, x32, aarch64, arm (Linux {SyscallTables.KernelVersion}) nor a known name of another arch: Docker skips it in silence{(hint is null ? "" : $" (did you mean {hint}?)")}", hint);
                     continue;
@@ -356,21 +373,15 @@ internal static class Linter
         All,
     }
 
-    private static IEnumerable<Finding> WeakerThanDocker(Profile profile, ResolveOptions options)
-    {
-        var target = PolicyResolver.ListedArches(profile, TargetArch.X86_64).Count == 0 && PolicyResolver.ListedArches(profile, TargetArch.Aarch64).Count > 0
+    private static TargetArch MachineOf(Profile profile) =>
+        PolicyResolver.ListedArches(profile, TargetArch.X86_64).Count == 0 && PolicyResolver.ListedArches(profile, TargetArch.Aarch64).Count > 0
             ? TargetArch.Aarch64
             : TargetArch.X86_64;
-        FilterPolicy mine, docker;
-        try
-        {
-            mine = PolicyResolver.Resolve(profile, target, options);
-            docker = PolicyResolver.Resolve(ProfileSource.Load("docker-default"), target, options);
-        }
-        catch (PolicyException)
-        {
-            yield break; // reported as a conflict
-        }
+
+    private static IEnumerable<Finding> WeakerThanDocker(Profile profile, FilterPolicy mine, ResolveOptions options)
+    {
+        var target = mine.Target;
+        var docker = PolicyResolver.Resolve(ProfileSource.Load("docker-default"), target, options);
         var weaker = new List<(string Name, Permission Mine, Permission Docker)>();
         foreach (var name in target.Main.Table.Select(e => e.Name).Concat(DockerReasons.Names).Distinct())
         {
@@ -420,21 +431,16 @@ internal static class Linter
 
     // ---- ENOSYS for new syscalls ----------------------------------------------------------
 
-    private static IEnumerable<Finding> Enosys(Profile profile, ResolveOptions options)
+    private static IEnumerable<Finding> Enosys(FilterPolicy policy)
     {
-        FilterPolicy policy;
-        try
-        {
-            policy = PolicyResolver.Resolve(profile, TargetArch.X86_64, options);
-        }
-        catch (PolicyException)
-        {
-            yield break;
-        }
+        var abi = policy.Target.Main;
         foreach (var (name, fallback) in NeedEnosys)
         {
-            Arch.Arch.X86_64.TryGetNumber(name, out var nr);
-            var decision = PolicyEvaluator.Decide(policy, Bpf.SeccompData.Of(Arch.Arch.AUDIT_ARCH_X86_64, nr));
+            if (!abi.TryGetNumber(name, out var nr))
+            {
+                continue;
+            }
+            var decision = PolicyEvaluator.Decide(policy, Bpf.SeccompData.Of(abi.AuditArch, nr));
             if (decision.Action.Permits || decision.Action == SeccompAction.Enosys || decision.Source == DecisionSource.ForeignArch)
             {
                 continue;

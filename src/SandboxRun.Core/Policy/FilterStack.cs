@@ -12,22 +12,8 @@ namespace SandboxRun.Policy;
 internal static class FilterStack
 {
     /// <summary>The kernel's answer for the answers of each layer, given in install order.</summary>
-    internal static SeccompAction Combine(IReadOnlyList<SeccompAction> layers)
-    {
-        if (layers.Count == 0)
-        {
-            return SeccompAction.Allow;
-        }
-        var result = layers[^1];
-        for (var i = layers.Count - 2; i >= 0; i--)
-        {
-            if (Rank(layers[i]) < Rank(result))
-            {
-                result = layers[i];
-            }
-        }
-        return result;
-    }
+    internal static SeccompAction Combine(IReadOnlyList<SeccompAction> layers) =>
+        layers.Count == 0 ? SeccompAction.Allow : layers[Winner(layers)];
 
     /// <summary>The index of the layer whose answer the kernel takes (the last one on a tie).</summary>
     internal static int Winner(IReadOnlyList<SeccompAction> layers)

@@ -54,7 +54,7 @@ internal static class PolicyResolver
                     notes.Add(new RuleNote(rule, name, null, $"its action is the default action {profile.DefaultAction} (runc skips it)"));
                     continue;
                 }
-                if (!KnownAnywhere(name))
+                if (!Arch.Arch.KnownAnywhere(name))
                 {
                     notes.Add(new RuleNote(rule, name, null, $"\"{name}\" is not a syscall on any arch sandboxrun knows (Linux {SyscallTables.KernelVersion}); skipped, as runc does"));
                     continue;
@@ -90,19 +90,6 @@ internal static class PolicyResolver
             archPolicies.Add(new ArchPolicy(arch, syscalls, enosysAbove));
         }
         return new FilterPolicy(profile, target, profile.DefaultAction, archPolicies, options.Enosys, options, notes);
-    }
-
-    private static bool KnownAnywhere(string name)
-    {
-        var all = Arch.Arch.All;
-        for (var i = 0; i < all.Count; i++)
-        {
-            if (all[i].Knows(name))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /// <summary>
@@ -175,10 +162,6 @@ internal static class PolicyResolver
     }
 
     /// <summary>
-    /// Adds the rules of one JSON rule and name to an arch, as runc's matchCall and
-    /// libseccomp's rule API do. False when the arch has no such syscall.
-    /// </summary>
-    /// <summary>
     /// runc: a rule that names an argument index twice cannot be one libseccomp rule (it
     /// refuses two conditions on one argument), so each condition becomes its own rule.
     /// </summary>
@@ -196,6 +179,10 @@ internal static class PolicyResolver
             : [(rule.Args, null)];
     }
 
+    /// <summary>
+    /// Adds the rules of one JSON rule and name to an arch, as runc's matchCall and
+    /// libseccomp's rule API do. False when the arch has no such syscall.
+    /// </summary>
     private static bool AddRules(ArchRules target, string name, ArchRule[] named)
     {
         var arch = target.Arch;

@@ -180,9 +180,6 @@ internal static class CallFormatter
             _ => throw new System.Diagnostics.UnreachableException(word),
         };
 
-    /// <summary>Whether the arguments of <paramref name="name"/> are decoded (else six hex values).</summary>
-    internal static bool Knows(string name) => Signatures.ContainsKey(name);
-
     /// <summary>
     /// <c>name(args)</c>. <paramref name="readString"/> reads a string from the task (null when
     /// it cannot, then the pointer is shown).

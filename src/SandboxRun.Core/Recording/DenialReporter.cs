@@ -25,13 +25,6 @@ internal sealed class DenialReporter(FilterPolicy policy, bool complain, bool su
         var name = arch?.NameOf(n.Data.Nr) ?? $"syscall_{n.Data.Nr & ~Arch.Arch.X32_SYSCALL_BIT}";
         var pid = n.Pid;
         var id = n.Id;
-        var call = arch is null
-            ? $"{name}({string.Join(", ", n.Data.Args.Select(CallFormatter.Hex))})"
-            : CallFormatter.Format(name, arch, n.Data.Args, address => target.ReadString(pid, address, id));
-        if (arch is not null && arch != policy.Target.Main)
-        {
-            call = $"[{arch.Name}] {call}";
-        }
         var answer = Outcome(decision.Action);
         var why = Why(decision);
         if (summaryOnly)
@@ -48,6 +41,14 @@ internal sealed class DenialReporter(FilterPolicy policy, bool complain, bool su
         }
         else
         {
+            // Decoding reads the stopped task's memory: done only for a line that shows it.
+            var call = arch is null
+                ? $"{name}({string.Join(", ", n.Data.Args.Select(CallFormatter.Hex))})"
+                : CallFormatter.Format(name, arch, n.Data.Args, address => target.ReadString(pid, address, id));
+            if (arch is not null && arch != policy.Target.Main)
+            {
+                call = $"[{arch.Name}] {call}";
+            }
             output.WriteLine($"sandboxrun: {(complain ? "would deny" : "denied")} {call} = {answer}  [pid {pid} {TargetMemory.Comm(pid)}] {why}");
             output.Flush();
         }

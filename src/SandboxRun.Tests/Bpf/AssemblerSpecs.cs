@@ -70,8 +70,7 @@ public sealed class AssemblerSpecs
     {
         var program = new BpfProgram([new BpfInstruction(code, jt, jf, k), BpfInstruction.Stmt(BPF_RET | BPF_K, 0)]);
         var problem = Assert.Single(Interpreter.Validate(program));
-        Assert.StartsWith("instruction 0 ", problem);
-        Assert.NotNull(what);
+        Assert.True(problem.StartsWith("instruction 0 ", StringComparison.Ordinal), $"{what}: {problem}");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Globalization;
 using SandboxRun.Arch;
 using SandboxRun.Diff;
 using SandboxRun.Errors;
+using SandboxRun.Policy;
 
 namespace SandboxRun.Commands;
 
@@ -29,11 +30,12 @@ internal static class DiffCommand
             }
             var (nameA, nameB) = (result.GetValue(a)!, result.GetValue(b)!);
             IReadOnlyList<TargetArch> targets = args.Arch is null ? TargetArch.All : [args.Target()];
+            var profiles = args.ReadAll([nameA, nameB]);
+            var options = args.ResolveOptions();
             var differences = new List<ProgramDiff.Difference>();
             foreach (var target in targets)
             {
-                var policies = args.LoadAll([nameA, nameB], target);
-                differences.AddRange(ProgramDiff.Compare(policies[0], policies[1]));
+                differences.AddRange(ProgramDiff.Compare(PolicyResolver.Resolve(profiles[0], target, options), PolicyResolver.Resolve(profiles[1], target, options)));
             }
             if (differences.Count == 0)
             {

@@ -33,9 +33,7 @@ internal static partial class GenerateCommand
         command.Options.Add(output);
         command.SetAction(result =>
         {
-            var target = result.GetValue(arch) is { } a
-                ? TargetArch.Find(a) ?? throw new UsageException($"--arch: unknown machine \"{a}\"{DidYouMean.Hint(a, TargetArch.All.Select(t => t.Name))} (x86_64 or aarch64)")
-                : TargetArch.Native;
+            var target = TargetArch.FromOption(result.GetValue(arch));
             var sources = result.GetValue(logs) ?? [];
             var log = new StraceLog(target);
             foreach (var source in sources)

@@ -28,7 +28,7 @@ internal static class LintCommand
                 throw new UsageException($"lint: give one --profile (it was given {args.Profiles.Count} times)");
             }
             var (source, bytes) = ProfileSource.LoadBytes(args.Profiles[0]);
-            var lint = Linter.Lint(source, bytes, args.ResolveOptions());
+            var lint = Linter.Lint(source, bytes, args.ResolveOptions(), args.Arch is null ? null : args.Target());
             if (result.GetValue(json))
             {
                 WriteJson(lint.Findings);

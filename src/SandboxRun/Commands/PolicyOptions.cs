@@ -93,15 +93,7 @@ internal sealed record PolicyArgs(
     string Enosys,
     bool Quiet)
 {
-    internal TargetArch Target()
-    {
-        if (Arch is null)
-        {
-            return TargetArch.Native;
-        }
-        return TargetArch.Find(Arch)
-            ?? throw new UsageException($"--arch: unknown machine \"{Arch}\"{DidYouMean.Hint(Arch, TargetArch.All.Select(t => t.Name))} (x86_64 or aarch64)");
-    }
+    internal TargetArch Target() => TargetArch.FromOption(Arch);
 
     internal ResolveOptions ResolveOptions()
     {
@@ -155,6 +147,17 @@ internal sealed record PolicyArgs(
     {
         var options = ResolveOptions();
         var policies = new List<FilterPolicy>();
+        foreach (var profile in ReadAll(names))
+        {
+            policies.Add(PolicyResolver.Resolve(profile, target, options));
+        }
+        return policies;
+    }
+
+    /// <summary>Reads each profile and prints its warnings (once, however many machines it is resolved for).</summary>
+    internal IReadOnlyList<Profile> ReadAll(IReadOnlyList<string> names)
+    {
+        var profiles = new List<Profile>();
         foreach (var name in names)
         {
             var profile = ProfileSource.Load(name);
@@ -165,8 +168,8 @@ internal sealed record PolicyArgs(
                     Console.Error.WriteLine($"sandboxrun: warning: {warning}");
                 }
             }
-            policies.Add(PolicyResolver.Resolve(profile, target, options));
+            profiles.Add(profile);
         }
-        return policies;
+        return profiles;
     }
 }

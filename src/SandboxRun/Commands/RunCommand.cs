@@ -60,7 +60,7 @@ internal static class RunCommand
         try
         {
             IReadOnlyList<string> names = args.Profiles.Count > 0 ? args.Profiles : [DefaultProfile];
-            if (args.Arch is { } arch && TargetArch.Find(arch) != TargetArch.Native)
+            if (args.Arch is { } arch && args.Target() != TargetArch.Native)
             {
                 throw new UsageException($"--arch {arch}: run builds for this machine ({TargetArch.Native}) only");
             }
