@@ -1,4 +1,3 @@
-using System.Buffers;
 using static SandboxRun.Bpf.BpfConstants;
 
 namespace SandboxRun.Bpf;
@@ -48,8 +47,8 @@ internal static class DispatchPlanner
     /// <summary>Above this many ranges the quadratic tables grow large: weight-balanced splits instead.</summary>
     private const int MaxExact = 640;
 
-    private const int ChoiceLeaf = -1;
-    private const int ChoiceChain = -2;
+    /// <summary>In a cell of the choice table: the chain beats the best split.</summary>
+    private const short ChainFlag = 0x4000;
 
     internal static Node Plan(IReadOnlyList<Item> items, long testCost)
     {
@@ -63,61 +62,67 @@ internal static class DispatchPlanner
         {
             return Balanced(items, prefix, 0, m - 1);
         }
-        // The tables of [i..j], j >= i, packed by row (At): a square would touch twice the
-        // pages, and a launch pays a page fault for each. m <= MaxExact fits a short.
+        // A range sits at most m - 1 tests deep and a run has at most m - 1 tests (a chain at
+        // most MaxChain), so every cost is below this bound; under int's range the cost
+        // table is half the size, and a launch pays a page fault per page it touches.
+        var bound = (prefix[m] + testCost) * Math.Max(m, MaxChain + 1);
+        return bound < int.MaxValue
+            ? Solve<int>(items, prefix, testCost, m)
+            : Solve<long>(items, prefix, testCost, m);
+    }
+
+    /// <summary>
+    /// The dynamic program, costs held as <typeparamref name="TCost"/>. The tables of [i..j],
+    /// j >= i, are packed by row (<see cref="At"/>); one cell of <c>choice</c> holds the best
+    /// split of the run (which Knuth's bound reads) and <see cref="ChainFlag"/> when the
+    /// chain is cheaper still. m <= MaxExact keeps a split index below the flag.
+    /// </summary>
+    private static Node Solve<TCost>(IReadOnlyList<Item> items, long[] prefix, long testCost, int m)
+        where TCost : struct, System.Numerics.IBinaryInteger<TCost>, System.Numerics.IMinMaxValue<TCost>
+    {
         var cells = m * (m + 1) / 2;
-        var cost = ArrayPool<long>.Shared.Rent(cells);
-        var choice = ArrayPool<short>.Shared.Rent(cells);
-        var bestSplit = ArrayPool<short>.Shared.Rent(cells);
-        try
+        // Every cell is written before it is read: no need to clear them first.
+        var cost = GC.AllocateUninitializedArray<TCost>(cells);
+        var choice = GC.AllocateUninitializedArray<short>(cells);
+        var chains = new ChainTable<TCost>(items, testCost);
+        for (var i = 0; i < m; i++)
         {
-            var chains = new ChainTable(items, testCost);
-            for (var len = 1; len <= m; len++)
+            var at = At(m, i, i);
+            cost[at] = TCost.Zero;
+            choice[at] = (short)i;
+        }
+        for (var len = 2; len <= m; len++)
+        {
+            for (var i = 0; i + len - 1 < m; i++)
             {
-                for (var i = 0; i + len - 1 < m; i++)
+                var j = i + len - 1;
+                // Knuth: the best split of [i..j] lies between those of [i..j-1] and [i+1..j].
+                var from = len == 2 ? j : Math.Max(i + 1, choice[At(m, i, j - 1)] & ~ChainFlag);
+                var to = len == 2 ? j : Math.Min(j, choice[At(m, i + 1, j)] & ~ChainFlag);
+                var best = TCost.MaxValue;
+                var bestK = from;
+                for (var k = from; k <= to; k++)
                 {
-                    var j = i + len - 1;
-                    var at = At(m, i, j);
-                    if (len == 1)
+                    var c = cost[At(m, i, k - 1)] + cost[At(m, k, j)];
+                    if (c < best)
                     {
-                        cost[at] = 0;
-                        choice[at] = ChoiceLeaf;
-                        bestSplit[at] = (short)i;
-                        continue;
+                        best = c;
+                        bestK = k;
                     }
-                    // Knuth: the best split of [i..j] lies between those of [i..j-1] and [i+1..j].
-                    var from = len == 2 ? j : Math.Max(i + 1, bestSplit[At(m, i, j - 1)]);
-                    var to = len == 2 ? j : Math.Min(j, bestSplit[At(m, i + 1, j)]);
-                    var best = long.MaxValue;
-                    var bestK = from;
-                    for (var k = from; k <= to; k++)
-                    {
-                        var c = cost[At(m, i, k - 1)] + cost[At(m, k, j)];
-                        if (c < best)
-                        {
-                            best = c;
-                            bestK = k;
-                        }
-                    }
-                    best += prefix[j + 1] - prefix[i] + testCost;
-                    bestSplit[at] = (short)bestK;
-                    choice[at] = (short)bestK;
-                    if (chains.Cost(i, j) is { } chain && chain < best)
-                    {
-                        best = chain;
-                        choice[at] = ChoiceChain;
-                    }
-                    cost[at] = best;
                 }
+                best += TCost.CreateTruncating(prefix[j + 1] - prefix[i] + testCost);
+                var at = At(m, i, j);
+                choice[at] = (short)bestK;
+                var chain = chains.Cost(i, j);
+                if (chain < best)
+                {
+                    best = chain;
+                    choice[at] |= ChainFlag;
+                }
+                cost[at] = best;
             }
-            return Build(items, choice, chains, m, 0, m - 1);
         }
-        finally
-        {
-            ArrayPool<long>.Shared.Return(cost);
-            ArrayPool<short>.Shared.Return(choice);
-            ArrayPool<short>.Shared.Return(bestSplit);
-        }
+        return Build(items, choice, chains, m, 0, m - 1);
     }
 
     /// <summary>The number of tests in a plan: its size in instructions, leaves aside.</summary>
@@ -194,14 +199,15 @@ internal static class DispatchPlanner
     /// <summary>Where [i..j] (j >= i) is in the packed tables: row i starts after the rows above it.</summary>
     private static int At(int m, int i, int j) => (i * m) - (i * (i - 1) / 2) + (j - i);
 
-    private static Node Build(IReadOnlyList<Item> items, short[] choice, ChainTable chains, int m, int i, int j)
+    private static Node Build<TCost>(IReadOnlyList<Item> items, short[] choice, ChainTable<TCost> chains, int m, int i, int j)
+        where TCost : struct, System.Numerics.IBinaryInteger<TCost>, System.Numerics.IMinMaxValue<TCost>
     {
-        var c = choice[At(m, i, j)];
-        if (c == ChoiceLeaf)
+        if (i == j)
         {
             return new Leaf(i);
         }
-        if (c == ChoiceChain)
+        var c = choice[At(m, i, j)];
+        if ((c & ChainFlag) != 0)
         {
             var (exceptions, background) = chains.Shape(i, j);
             Node node = new Leaf(background);
@@ -235,15 +241,15 @@ internal static class DispatchPlanner
     /// outcome of every range longer than one number, else the most frequent), the numbers
     /// tested (every range of another outcome), and the cost.
     /// </summary>
-    private sealed class ChainTable
+    private sealed class ChainTable<TCost>
+        where TCost : struct, System.Numerics.IBinaryInteger<TCost>, System.Numerics.IMinMaxValue<TCost>
     {
         private const int Span = (2 * MaxChain) + 1;
 
         private readonly IReadOnlyList<Item> items;
-        private readonly List<int> _exceptions = [];
 
-        /// <summary>The cost of the chain over [i..i+d] at [i * Span + d]; long.MaxValue where there is none.</summary>
-        private readonly long[] _costs;
+        /// <summary>The cost of the chain over [i..i+d] at [i * Span + d]; MaxValue where there is none.</summary>
+        private readonly TCost[] _costs;
 
         /// <summary>
         /// Computes every chain's cost up front, one start at a time, adding a range per step:
@@ -255,8 +261,8 @@ internal static class DispatchPlanner
         {
             this.items = items;
             var m = items.Count;
-            _costs = new long[m * Span];
-            Array.Fill(_costs, long.MaxValue);
+            _costs = GC.AllocateUninitializedArray<TCost>(m * Span);
+            Array.Fill(_costs, TCost.MaxValue);
             var sorted = new List<int>(Span);
             var counts = new List<(long Outcome, int Count)>(Span);
             for (var i = 0; i < m; i++)
@@ -304,7 +310,7 @@ internal static class DispatchPlanner
                     }
                     if (tests <= MaxChain)
                     {
-                        _costs[(i * Span) + j - i] = cost + ((background + testCost) * tests);
+                        _costs[(i * Span) + j - i] = TCost.CreateTruncating(cost + ((background + testCost) * tests));
                     }
                 }
             }
@@ -339,28 +345,30 @@ internal static class DispatchPlanner
             return best.Outcome;
         }
 
-        internal long? Cost(int i, int j) =>
-            j - i < Span && _costs[(i * Span) + j - i] is var c && c != long.MaxValue ? c : null;
+        /// <summary>The cost of the chain over [i..j]; MaxValue when the run has none.</summary>
+        internal TCost Cost(int i, int j) => j - i < Span ? _costs[(i * Span) + j - i] : TCost.MaxValue;
 
         internal (List<int> Exceptions, int Background) Shape(int i, int j)
         {
             var b = Background(i, j)!.Value;
-            _exceptions.Clear();
+            var exceptions = new List<int>(j - i);
             var background = -1;
             for (var r = i; r <= j; r++)
             {
                 if (items[r].Outcome == b)
                 {
                     background = background < 0 ? r : background;
+                    continue;
                 }
-                else
+                // Heaviest first; equal weights in number order (an insertion after its equals).
+                var at = exceptions.Count;
+                while (at > 0 && items[exceptions[at - 1]].Weight < items[r].Weight)
                 {
-                    _exceptions.Add(r);
+                    at--;
                 }
+                exceptions.Insert(at, r);
             }
-            // Heaviest first; equal weights in number order (List.Sort is not stable).
-            var ordered = _exceptions.OrderByDescending(r => items[r].Weight).ThenBy(r => r).ToList();
-            return (ordered, background);
+            return (exceptions, background);
         }
 
         /// <summary>The fallback outcome of a chain over [i..j], or null when the run has no chain.</summary>
