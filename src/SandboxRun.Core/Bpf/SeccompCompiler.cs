@@ -40,7 +40,14 @@ internal static class SeccompCompiler
     {
         var asm = new Assembler();
         var returns = new ReturnPool(asm);
-        var auditArches = policy.Arches.Select(a => a.Arch.AuditArch).Distinct().ToList();
+        var auditArches = new List<uint>(policy.Arches.Count);
+        foreach (var a in policy.Arches)
+        {
+            if (!auditArches.Contains(a.Arch.AuditArch))
+            {
+                auditArches.Add(a.Arch.AuditArch);
+            }
+        }
         var blocks = new List<(Assembler.Label Label, List<NumberRange> Ranges, List<DispatchPlanner.Item> Items, DispatchPlanner.Node Plan)>();
 
         asm.Load(OffsetArch);
@@ -96,7 +103,7 @@ internal static class SeccompCompiler
     }
 
     /// <summary>A run of numbers [First, Last] that all reach the same outcome.</summary>
-    internal sealed record NumberRange(uint First, uint Last, Decision Outcome);
+    internal readonly record struct NumberRange(uint First, uint Last, Decision Outcome);
 
     /// <summary>
     /// Cuts the 32-bit number space of one arch value into ranges of equal outcome. The
@@ -106,12 +113,19 @@ internal static class SeccompCompiler
     /// </summary>
     internal static List<NumberRange> Ranges(FilterPolicy policy, uint auditArch)
     {
-        var cuts = new SortedSet<uint> { 0, Arch.Arch.X32_SYSCALL_BIT, 2 * Arch.Arch.X32_SYSCALL_BIT, 3 * Arch.Arch.X32_SYSCALL_BIT, uint.MaxValue };
-        foreach (var block in policy.Arches.Where(a => a.Arch.AuditArch == auditArch))
+        var cuts = new List<uint>(1024) { 0, Arch.Arch.X32_SYSCALL_BIT, 2 * Arch.Arch.X32_SYSCALL_BIT, 3 * Arch.Arch.X32_SYSCALL_BIT, uint.MaxValue };
+        var arches = policy.Arches;
+        for (var a = 0; a < arches.Count; a++)
         {
-            foreach (var s in block.Syscalls)
+            var block = arches[a];
+            if (block.Arch.AuditArch != auditArch)
             {
-                AddCut(cuts, s.Number);
+                continue;
+            }
+            var syscalls = block.Syscalls;
+            for (var i = 0; i < syscalls.Count; i++)
+            {
+                AddCut(cuts, syscalls[i].Number);
             }
             if (block.EnosysAbove is { } max)
             {
@@ -125,13 +139,22 @@ internal static class SeccompCompiler
                 }
             }
         }
+        cuts.Sort();
 
         var ranges = new List<NumberRange>();
-        var starts = cuts.ToList();
-        for (var i = 0; i < starts.Count; i++)
+        for (var i = 0; i < cuts.Count; i++)
         {
-            var first = starts[i];
-            var last = i + 1 < starts.Count ? starts[i + 1] - 1 : uint.MaxValue;
+            var first = cuts[i];
+            if (i > 0 && cuts[i - 1] == first)
+            {
+                continue;
+            }
+            var next = i + 1;
+            while (next < cuts.Count && cuts[next] == first)
+            {
+                next++;
+            }
+            var last = next < cuts.Count ? cuts[next] - 1 : uint.MaxValue;
             var outcome = PolicyEvaluator.Classify(policy, auditArch, first);
             if (ranges.Count > 0 && SameLeaf(ranges[^1].Outcome, outcome))
             {
@@ -145,7 +168,7 @@ internal static class SeccompCompiler
         return ranges;
     }
 
-    private static void AddCut(SortedSet<uint> cuts, uint number)
+    private static void AddCut(List<uint> cuts, uint number)
     {
         cuts.Add(number);
         if (number != uint.MaxValue)
@@ -161,39 +184,33 @@ internal static class SeccompCompiler
     private static bool SameLeaf(Decision a, Decision b) =>
         NeedsArguments(a) == NeedsArguments(b)
         && a.Action == b.Action
-        && (!NeedsArguments(a) || TreeKey(a.Syscall!) == TreeKey(b.Syscall!));
+        && (!NeedsArguments(a) || SameTree(a.Syscall!, b.Syscall!));
 
-    /// <summary>A text that is equal for equal argument trees (and 32/64-bit ABIs); made once per syscall.</summary>
-    private static string TreeKey(SyscallPolicy syscall) => TreeKeys.GetValue(syscall, MakeTreeKey);
+    /// <summary>Whether two syscalls check their arguments alike: equal trees, on ABIs of the same width.</summary>
+    private static bool SameTree(SyscallPolicy a, SyscallPolicy b) =>
+        ReferenceEquals(a, b) || (a.Is64Bit == b.Is64Bit && SameLevel(a.Tree, b.Tree));
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyscallPolicy, string> TreeKeys = new();
-
-    private static string MakeTreeKey(SyscallPolicy syscall)
+    private static bool SameLevel(DecisionLevel? a, DecisionLevel? b)
     {
-        var text = new System.Text.StringBuilder(syscall.Is64Bit ? "64:" : "32:");
-        AppendLevel(text, syscall.Tree!);
-        return text.ToString();
-    }
-
-    private static void AppendLevel(System.Text.StringBuilder text, DecisionLevel level)
-    {
-        text.Append('[');
-        foreach (var n in level.Nodes)
+        if (a is null || b is null)
         {
-            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{n.Arg}{(n.High ? 'h' : 'l')}{(int)n.Op}/{n.Mask:x}/{n.Datum:x}");
-            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"t{n.ActionTrue?.ReturnValue}");
-            if (n.ChildTrue is { } t)
-            {
-                AppendLevel(text, t);
-            }
-            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"f{n.ActionFalse?.ReturnValue}");
-            if (n.ChildFalse is { } f)
-            {
-                AppendLevel(text, f);
-            }
-            text.Append(';');
+            return a is null && b is null;
         }
-        text.Append(']');
+        if (a.Nodes.Length != b.Nodes.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < a.Nodes.Length; i++)
+        {
+            DecisionNode x = a.Nodes[i], y = b.Nodes[i];
+            if (x.Arg != y.Arg || x.High != y.High || x.Op != y.Op || x.Mask != y.Mask || x.Datum != y.Datum
+                || x.ActionTrue?.ReturnValue != y.ActionTrue?.ReturnValue || x.ActionFalse?.ReturnValue != y.ActionFalse?.ReturnValue
+                || !SameLevel(x.ChildTrue, y.ChildTrue) || !SameLevel(x.ChildFalse, y.ChildFalse))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool NeedsArguments(Decision d) => d.Syscall is { ReadsArguments: true };
@@ -251,7 +268,8 @@ internal static class SeccompCompiler
     private static List<DispatchPlanner.Item> Items(FilterPolicy policy, List<NumberRange> ranges)
     {
         var items = new List<DispatchPlanner.Item>(ranges.Count);
-        var firstWithTree = new Dictionary<string, int>(StringComparer.Ordinal);
+        // The first range of each distinct argument check (action and tree): few per profile.
+        var checks = new List<int>();
         for (var i = 0; i < ranges.Count; i++)
         {
             var r = ranges[i];
@@ -259,8 +277,13 @@ internal static class SeccompCompiler
             long outcome = r.Outcome.Action.ReturnValue;
             if (NeedsArguments(r.Outcome))
             {
-                var key = r.Outcome.Action.ReturnValue + ":" + TreeKey(r.Outcome.Syscall!);
-                outcome = -1 - (firstWithTree.TryGetValue(key, out var first) ? first : firstWithTree[key] = i);
+                var first = checks.FindIndex(c => ranges[c].Outcome.Action.ReturnValue == r.Outcome.Action.ReturnValue && SameTree(ranges[c].Outcome.Syscall!, r.Outcome.Syscall!));
+                if (first < 0)
+                {
+                    checks.Add(i);
+                    first = checks.Count - 1;
+                }
+                outcome = -1 - checks[first];
             }
             items.Add(new DispatchPlanner.Item(r.First, r.First == r.Last, outcome, Weight(policy, r)));
         }
@@ -276,15 +299,34 @@ internal static class SeccompCompiler
     {
         var plan = DispatchPlanner.Plan(items, TestCost);
         long budget = 0;
-        foreach (var block in policy.Arches.Where(a => a.Arch.AuditArch == auditArch))
+        foreach (var block in policy.Arches)
         {
+            if (block.Arch.AuditArch != auditArch)
+            {
+                continue;
+            }
             budget += block.Syscalls.Count + (block.EnosysAbove is null ? 0 : 1) + (auditArch == Arch.Arch.AUDIT_ARCH_X86_64 ? 2 : 0);
         }
         if (DispatchPlanner.Tests(plan) <= budget)
         {
             return plan;
         }
-        return DispatchPlanner.Plan(items, items.Sum(x => x.Weight) + TestCost);
+        long total = 0;
+        foreach (var item in items)
+        {
+            total += item.Weight;
+        }
+        return DispatchPlanner.Plan(items, total + TestCost);
+    }
+
+    private static int CountOf(List<DispatchPlanner.Item> items, long outcome)
+    {
+        var count = 0;
+        foreach (var item in items)
+        {
+            count += item.Outcome == outcome ? 1 : 0;
+        }
+        return count;
     }
 
     /// <summary>
@@ -304,7 +346,7 @@ internal static class SeccompCompiler
                 return new DispatchPlanner.LeafCode(returns.For(outcome.Action.ReturnValue), null);
             }
             var key = items[i].Outcome;
-            if (items.Count(x => x.Outcome == key) == 1)
+            if (CountOf(items, key) == 1)
             {
                 return new DispatchPlanner.LeafCode(asm.NewLabel(), () => ArgumentCode.Emit(asm, returns, outcome.Syscall!, policy.DefaultAction));
             }
