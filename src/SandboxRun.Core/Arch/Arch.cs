@@ -94,12 +94,28 @@ internal sealed class Arch
 
     internal bool Knows(string name) => ByName.ContainsKey(name);
 
-    /// <summary>Whether any ABI sandboxrun has a table for has a syscall of that name.</summary>
+    /// <summary>
+    /// Whether any ABI sandboxrun has a table for has a syscall of that name. The ABIs whose
+    /// name index is not built yet are searched through, not indexed: a launch asks this of
+    /// every name, and builds the index of its own machine's ABIs only.
+    /// </summary>
     internal static bool KnownAnywhere(string name)
     {
         foreach (var arch in AllArray)
         {
-            if (arch.Knows(name))
+            if (arch._byName is { } byName ? byName.ContainsKey(name) : arch.Scan(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private bool Scan(string name)
+    {
+        foreach (var e in Table)
+        {
+            if (string.Equals(e.Name, name, StringComparison.Ordinal))
             {
                 return true;
             }

@@ -26,7 +26,14 @@ internal static class PolicyResolver
     {
         var notes = new List<RuleNote>();
         var listed = ListedArches(profile, target);
-        var arches = target.AllArches.Where(a => a == target.Main || listed.Contains(a)).ToList();
+        var arches = new List<Arch.Arch>(1 + target.SubArches.Count) { target.Main };
+        foreach (var sub in target.SubArches)
+        {
+            if (listed.Contains(sub))
+            {
+                arches.Add(sub);
+            }
+        }
 
         // moby: includes/excludes.
         var kept = new List<SyscallRule>();
@@ -43,7 +50,11 @@ internal static class PolicyResolver
         }
 
         // runc + libseccomp: per arch, the rules of each syscall in the order they are added.
-        var perArch = arches.ToDictionary(a => a, a => new ArchRules(a));
+        var perArch = new ArchRules[arches.Count];
+        for (var a = 0; a < arches.Count; a++)
+        {
+            perArch[a] = new ArchRules(arches[a]);
+        }
         foreach (var rule in kept)
         {
             var ruleSets = RuncRuleSets(rule);
@@ -66,25 +77,29 @@ internal static class PolicyResolver
                     var (conditions, split) = ruleSets[i];
                     named[i] = new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split));
                 }
-                foreach (var arch in arches)
+                foreach (var rules in perArch)
                 {
-                    var added = AddRules(perArch[arch], name, named);
-                    if (!added)
+                    if (!AddRules(rules, name, named))
                     {
-                        notes.Add(RuleNote.Absent(rule, name, arch));
+                        notes.Add(RuleNote.Absent(rule, name, rules.Arch));
                     }
                 }
             }
         }
 
         var stubArches = StubArches(profile, options, listed, target);
-        var archPolicies = new List<ArchPolicy>();
-        foreach (var arch in arches)
+        var archPolicies = new List<ArchPolicy>(arches.Count);
+        foreach (var rules in perArch)
         {
-            var syscalls = new List<SyscallPolicy>(perArch[arch].Syscalls.Count);
-            foreach (var (number, (rules, tree)) in perArch[arch].Syscalls)
+            var arch = rules.Arch;
+            var syscalls = new List<SyscallPolicy>(rules.Count);
+            for (var i = 0; i < rules.Slots.Length; i++)
             {
-                syscalls.Add(new SyscallPolicy(number, arch.NameOf(number) ?? $"nr {number}", arch.Is64Bit, rules, tree.Unconditional, tree.Freeze()));
+                if (rules.Slots[i] is { } slot)
+                {
+                    var number = rules.First + (uint)i;
+                    syscalls.Add(new SyscallPolicy(number, arch.NameOf(number) ?? $"nr {number}", arch.Is64Bit, slot.Rules, slot.Tree.Unconditional, slot.Tree.Freeze()));
+                }
             }
             uint? enosysAbove = options.Enosys == EnosysMode.Runc && stubArches.Contains(arch) ? RuncStubBoundary(kept, arch) : null;
             archPolicies.Add(new ArchPolicy(arch, syscalls, enosysAbove));
@@ -99,15 +114,42 @@ internal static class PolicyResolver
     /// </summary>
     internal static IReadOnlyList<Arch.Arch> ListedArches(Profile profile, TargetArch target)
     {
-        IEnumerable<string> names = profile.ArchMap.Count > 0
-            ? profile.ArchMap.Where(e => e.Architecture == target.Main.ScmpName).SelectMany(e => e.SubArchitectures.Prepend(e.Architecture))
-            : profile.Architectures;
-        return names
-            .Select(n => n == "SCMP_ARCH_NATIVE" ? target.Main : Arch.Arch.All.FirstOrDefault(a => a.ScmpName == n))
-            .OfType<Arch.Arch>()
-            .Where(target.Owns)
-            .Distinct()
-            .ToList();
+        var listed = new List<Arch.Arch>();
+        if (profile.ArchMap.Count > 0)
+        {
+            foreach (var entry in profile.ArchMap)
+            {
+                if (entry.Architecture == target.Main.ScmpName)
+                {
+                    AddListed(listed, entry.Architecture, target);
+                    foreach (var sub in entry.SubArchitectures)
+                    {
+                        AddListed(listed, sub, target);
+                    }
+                }
+            }
+        }
+        else
+        {
+            foreach (var name in profile.Architectures)
+            {
+                AddListed(listed, name, target);
+            }
+        }
+        return listed;
+    }
+
+    private static void AddListed(List<Arch.Arch> listed, string scmpName, TargetArch target)
+    {
+        var arch = scmpName == "SCMP_ARCH_NATIVE" ? target.Main : null;
+        foreach (var a in Arch.Arch.All)
+        {
+            arch ??= a.ScmpName == scmpName ? a : null;
+        }
+        if (arch is not null && target.Owns(arch) && !listed.Contains(arch))
+        {
+            listed.Add(arch);
+        }
     }
 
     /// <summary>moby's includes/excludes test; null when the rule is kept.</summary>
@@ -152,7 +194,15 @@ internal static class PolicyResolver
     private sealed class ArchRules(Arch.Arch arch)
     {
         internal Arch.Arch Arch { get; } = arch;
-        internal SortedDictionary<uint, (List<ArchRule> Rules, RuleTree Tree)> Syscalls { get; } = [];
+
+        /// <summary>The lowest number of the ABI: a rule's number is one of its table's.</summary>
+        internal uint First { get; } = arch.Table[0].Number;
+
+        /// <summary>The rules of each number, at [number - First]; null where there are none.</summary>
+        internal Slot?[] Slots { get; } = new Slot?[arch.MaxNumber - arch.Table[0].Number + 1];
+
+        /// <summary>How many numbers have rules.</summary>
+        internal int Count { get; set; }
 
         /// <summary>
         /// Names the ABI lacks: libseccomp stores them as pseudo syscalls that never reach the
@@ -210,17 +260,26 @@ internal static class PolicyResolver
         return direct || mux is not null;
     }
 
+    /// <summary>The rules of one syscall number, in the order they are added, and their merged tree.</summary>
+    private sealed class Slot(bool wide)
+    {
+        internal List<ArchRule> Rules { get; } = new(1);
+        internal RuleTree Tree { get; } = RuleTree.Empty(wide);
+    }
+
     private static void Add(ArchRules target, uint? number, string? pseudo, ArchRule rule)
     {
         RuleTree tree;
         if (number is { } n)
         {
-            if (!target.Syscalls.TryGetValue(n, out var entry))
+            ref var slot = ref target.Slots[n - target.First];
+            if (slot is null)
             {
-                target.Syscalls[n] = entry = ([], RuleTree.Empty(target.Arch.Is64Bit));
+                slot = new Slot(target.Arch.Is64Bit);
+                target.Count++;
             }
-            entry.Rules.Add(rule);
-            tree = entry.Tree;
+            slot.Rules.Add(rule);
+            tree = slot.Tree;
         }
         else if (!target.Pseudo.TryGetValue(pseudo!, out tree!))
         {
