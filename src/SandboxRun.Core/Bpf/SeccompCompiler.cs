@@ -103,7 +103,7 @@ internal static class SeccompCompiler
     }
 
     /// <summary>A run of numbers [First, Last] that all reach the same outcome.</summary>
-    internal readonly record struct NumberRange(uint First, uint Last, Decision Outcome);
+    internal readonly record struct NumberRange(uint First, uint Last, Classification Outcome);
 
     /// <summary>
     /// Cuts the 32-bit number space of one arch value into ranges of equal outcome. The
@@ -181,7 +181,7 @@ internal static class SeccompCompiler
     /// Two outcomes share a leaf when neither reads arguments and both return the same, or
     /// when both check arguments with the same tree (one rule naming several syscalls).
     /// </summary>
-    private static bool SameLeaf(Decision a, Decision b) =>
+    private static bool SameLeaf(in Classification a, in Classification b) =>
         NeedsArguments(a) == NeedsArguments(b)
         && a.Action == b.Action
         && (!NeedsArguments(a) || SameTree(a.Syscall!, b.Syscall!));
@@ -213,7 +213,7 @@ internal static class SeccompCompiler
         return true;
     }
 
-    private static bool NeedsArguments(Decision d) => d.Syscall is { ReadsArguments: true };
+    private static bool NeedsArguments(in Classification d) => d.Syscall is { ReadsArguments: true };
 
     // How often the filter meets a range, in relative units (see Weight).
     private const long PerMainCall = 64;

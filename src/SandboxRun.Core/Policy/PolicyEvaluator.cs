@@ -29,6 +29,12 @@ internal enum DecisionSource
 internal sealed record Decision(SeccompAction Action, DecisionSource Source, Arch.Arch? Arch, SyscallPolicy? Syscall, ArchRule? Rule);
 
 /// <summary>
+/// What is decided before the arguments are read (<see cref="PolicyEvaluator.Classify"/>): a
+/// value, because the compiler asks for every cut of the number space of every arch.
+/// </summary>
+internal readonly record struct Classification(SeccompAction Action, DecisionSource Source, Arch.Arch? Arch, SyscallPolicy? Syscall);
+
+/// <summary>
 /// Decides a syscall straight from the <see cref="FilterPolicy"/>, without BPF: the model
 /// the compiled program must agree with (the property tests compare the two on every input),
 /// and the source of <c>check</c>'s explanations.
@@ -37,7 +43,8 @@ internal static class PolicyEvaluator
 {
     internal static Decision Decide(FilterPolicy policy, in SeccompData data)
     {
-        var outcome = Classify(policy, data.Arch, data.Nr);
+        var c = Classify(policy, data.Arch, data.Nr);
+        var outcome = new Decision(c.Action, c.Source, c.Arch, c.Syscall, null);
         if (outcome.Syscall is not { } syscall)
         {
             return outcome;
@@ -55,33 +62,32 @@ internal static class PolicyEvaluator
 
     /// <summary>
     /// Everything that is decided before arguments are read. A result with a
-    /// <see cref="Decision.Syscall"/> that has rules still depends on the arguments; its
+    /// <see cref="Classification.Syscall"/> that has rules still depends on the arguments; its
     /// action is then the one taken when no rule matches.
     /// </summary>
-    internal static Decision Classify(FilterPolicy policy, uint auditArch, uint nr)
+    internal static Classification Classify(FilterPolicy policy, uint auditArch, uint nr)
     {
-        var data = new SeccompData(nr, auditArch, 0, []);
         // runc prepends its stub to libseccomp's program: it decides before the arch blocks.
-        if (StubSays(policy, data.Arch, data.Nr) is { } stubArch)
+        if (StubSays(policy, auditArch, nr) is { } stubArch)
         {
-            return new Decision(SeccompAction.Enosys, DecisionSource.EnosysStub, stubArch.Arch, null, null);
+            return new Classification(SeccompAction.Enosys, DecisionSource.EnosysStub, stubArch.Arch, null);
         }
-        var block = BlockFor(policy, data.Arch, data.Nr, out var source);
+        var block = BlockFor(policy, auditArch, nr, out var source);
         if (block is null)
         {
-            return new Decision(FilterPolicy.BadArchAction, source, null, null, null);
+            return new Classification(FilterPolicy.BadArchAction, source, null, null);
         }
-        if (policy.Enosys == EnosysMode.Known && !policy.DefaultAction.IsPermissiveDefault && block.Arch.NameOf(data.Nr) is null)
+        if (policy.Enosys == EnosysMode.Known && !policy.DefaultAction.IsPermissiveDefault && block.Arch.NameOf(nr) is null)
         {
-            return new Decision(SeccompAction.Enosys, DecisionSource.EnosysUnknown, block.Arch, null, null);
+            return new Classification(SeccompAction.Enosys, DecisionSource.EnosysUnknown, block.Arch, null);
         }
-        var found = block.Find(data.Nr);
+        var found = block.Find(nr);
         if (found is { Unconditional: { } always })
         {
             // The rule to cite is looked up by Decide: the compiler asks this for every range.
-            return new Decision(always, DecisionSource.Rule, block.Arch, found, null);
+            return new Classification(always, DecisionSource.Rule, block.Arch, found);
         }
-        return new Decision(policy.DefaultAction, DecisionSource.Default, block.Arch, found, null);
+        return new Classification(policy.DefaultAction, DecisionSource.Default, block.Arch, found);
     }
 
     /// <summary>
