@@ -70,12 +70,13 @@ internal static class PolicyResolver
                     notes.Add(new RuleNote(rule, name, null, $"\"{name}\" is not a syscall on any arch sandboxrun knows (Linux {SyscallTables.KernelVersion}); skipped, as runc does"));
                     continue;
                 }
-                // One rule object per condition set, shared by every arch it goes to.
-                var named = new ArchRule[ruleSets.Count];
+                // One rule object per condition set, shared by every arch it goes to, each
+                // in an array of one: the rule list of every syscall it alone names.
+                var named = new ArchRule[ruleSets.Count][];
                 for (var i = 0; i < named.Length; i++)
                 {
                     var (conditions, split) = ruleSets[i];
-                    named[i] = new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split));
+                    named[i] = [new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split))];
                 }
                 foreach (var rules in perArch)
                 {
@@ -95,11 +96,20 @@ internal static class PolicyResolver
             var syscalls = new List<SyscallPolicy>(rules.Count);
             for (var i = 0; i < rules.Slots.Length; i++)
             {
-                if (rules.Slots[i] is { } slot)
+                var slot = rules.Slots[i];
+                if (slot.Rules is null)
                 {
-                    var number = rules.First + (uint)i;
-                    syscalls.Add(new SyscallPolicy(number, arch.NameOf(number) ?? $"nr {number}", arch.Is64Bit, slot.Rules, slot.Tree.Unconditional, slot.Tree.Freeze()));
+                    continue;
                 }
+                var number = rules.First + (uint)i;
+                SeccompAction? unconditional = slot.Rules[0].Action;
+                DecisionLevel? tree = null;
+                if (slot.Tree is { } merged)
+                {
+                    unconditional = merged.Unconditional;
+                    tree = merged.Freeze();
+                }
+                syscalls.Add(new SyscallPolicy(number, arch.NameOf(number) ?? $"nr {number}", arch.Is64Bit, slot.Rules, unconditional, tree));
             }
             uint? enosysAbove = options.Enosys == EnosysMode.Runc && stubArches.Contains(arch) ? RuncStubBoundary(kept, arch) : null;
             archPolicies.Add(new ArchPolicy(arch, syscalls, enosysAbove));
@@ -198,8 +208,8 @@ internal static class PolicyResolver
         /// <summary>The lowest number of the ABI: a rule's number is one of its table's.</summary>
         internal uint First { get; } = arch.Table[0].Number;
 
-        /// <summary>The rules of each number, at [number - First]; null where there are none.</summary>
-        internal Slot?[] Slots { get; } = new Slot?[arch.MaxNumber - arch.Table[0].Number + 1];
+        /// <summary>The rules of each number, at [number - First].</summary>
+        internal Slot[] Slots { get; } = new Slot[arch.MaxNumber - arch.Table[0].Number + 1];
 
         /// <summary>How many numbers have rules.</summary>
         internal int Count { get; set; }
@@ -233,53 +243,87 @@ internal static class PolicyResolver
     /// Adds the rules of one JSON rule and name to an arch, as runc's matchCall and
     /// libseccomp's rule API do. False when the arch has no such syscall.
     /// </summary>
-    private static bool AddRules(ArchRules target, string name, ArchRule[] named)
+    private static bool AddRules(ArchRules target, string name, ArchRule[][] named)
     {
         var arch = target.Arch;
 
         var direct = arch.TryGetNumber(name, out var number);
         var mux = arch == Arch.Arch.X86 ? X86Multiplexer.Find(name) : null;
-        foreach (var rule in named)
+        foreach (var one in named)
         {
+            var rule = one[0];
             // libseccomp (x86): the multiplexed rule first, its a0 replaced by the call number.
             if (mux is { } m)
             {
-                var muxConditions = rule.Conditions.Where(c => c.Index != 0).Prepend(new ArgCondition(0, CompareOp.Equal, m.Call, 0)).ToList();
-                Add(target, m.Syscall, null, rule with { Conditions = muxConditions, Origin = rule.Origin with { Multiplexer = m.Name } });
+                var muxConditions = new List<ArgCondition>(rule.Conditions.Count + 1) { new(0, CompareOp.Equal, m.Call, 0) };
+                foreach (var c in rule.Conditions)
+                {
+                    if (c.Index != 0)
+                    {
+                        muxConditions.Add(c);
+                    }
+                }
+                Add(target, m.Syscall, null, [rule with { Conditions = muxConditions, Origin = rule.Origin with { Multiplexer = m.Name } }]);
             }
             if (direct)
             {
-                Add(target, number, null, rule);
+                Add(target, number, null, one);
             }
             else if (arch != Arch.Arch.X86 || mux is not null)
             {
                 // A pseudo entry: on x86 only the multiplexed names without a direct call get one.
-                Add(target, null, name, rule);
+                Add(target, null, name, one);
             }
         }
         return direct || mux is not null;
     }
 
-    /// <summary>The rules of one syscall number, in the order they are added, and their merged tree.</summary>
-    private sealed class Slot(bool wide)
+    /// <summary>
+    /// The rules of one syscall number in the order they are added, and their merged tree.
+    /// Most syscalls get one unconditional rule: its array of one (shared with the other
+    /// arches) and no tree. A tree is made when a rule has conditions or a second comes.
+    /// </summary>
+    private struct Slot
     {
-        internal List<ArchRule> Rules { get; } = new(1);
-        internal RuleTree Tree { get; } = RuleTree.Empty(wide);
+        internal IReadOnlyList<ArchRule>? Rules;
+        internal RuleTree? Tree;
     }
 
-    private static void Add(ArchRules target, uint? number, string? pseudo, ArchRule rule)
+    /// <summary>Adds a rule (<paramref name="one"/>: the rule, alone in an array) to a syscall number or to a pseudo entry.</summary>
+    private static void Add(ArchRules target, uint? number, string? pseudo, ArchRule[] one)
     {
+        var rule = one[0];
         RuleTree tree;
         if (number is { } n)
         {
             ref var slot = ref target.Slots[n - target.First];
-            if (slot is null)
+            if (slot.Rules is null)
             {
-                slot = new Slot(target.Arch.Is64Bit);
                 target.Count++;
+                slot.Rules = one;
+                if (rule.Conditions.Count == 0)
+                {
+                    return; // into an empty tree, an unconditional rule only sets its action
+                }
+                tree = slot.Tree = RuleTree.Empty(target.Arch.Is64Bit);
             }
-            slot.Rules.Add(rule);
-            tree = slot.Tree;
+            else
+            {
+                if (slot.Tree is null)
+                {
+                    // The first rule went in without a tree: merge it now, as it came first.
+                    var first = slot.Rules[0];
+                    slot.Tree = RuleTree.Empty(target.Arch.Is64Bit);
+                    slot.Tree.Add(first.Action, first.Conditions);
+                }
+                if (slot.Rules is not List<ArchRule> list)
+                {
+                    list = new List<ArchRule>(2) { slot.Rules[0] };
+                    slot.Rules = list;
+                }
+                list.Add(rule);
+                tree = slot.Tree;
+            }
         }
         else if (!target.Pseudo.TryGetValue(pseudo!, out tree!))
         {
