@@ -179,7 +179,7 @@ internal static class ArgumentDispatch
     /// </summary>
     private sealed class Emitter(Assembler asm, ReturnPool returns, List<Word> words)
     {
-        private readonly Dictionary<string, Assembler.Label> _labels = new(StringComparer.Ordinal);
+        private readonly Dictionary<(int Depth, uint[] Slice), Assembler.Label> _labels = new(NodeComparer.Instance);
         private readonly List<(int Depth, uint[] Slice, Assembler.Label Label)> _pending = [];
 
         internal void Emit(uint[] outcomes)
@@ -206,9 +206,9 @@ internal static class ArgumentDispatch
         /// <summary>The code for a slice at a depth: skips the words that do not change it, then dispatches on one.</summary>
         private void EmitNode(int depth, uint[] slice)
         {
-            while (depth < words.Count && Chunks(depth, slice).Distinct(SliceComparer.Instance).Count() == 1)
+            while (depth < words.Count && AllChunksEqual(depth, slice))
             {
-                slice = Chunks(depth, slice)[0];
+                slice = slice[..(slice.Length / words[depth].Starts.Length)];
                 depth++;
             }
             if (depth == words.Count)
@@ -226,18 +226,17 @@ internal static class ArgumentDispatch
             // Adjacent intervals with the same slice merge into one item of the plan.
             var items = new List<DispatchPlanner.Item>();
             var targets = new List<uint[]>();
-            var keys = new Dictionary<string, long>(StringComparer.Ordinal);
+            var keys = new Dictionary<uint[], long>(SliceComparer.Instance);
             for (var i = 0; i < chunks.Count; i++)
             {
                 if (targets.Count > 0 && SliceComparer.Instance.Equals(targets[^1], chunks[i]))
                 {
                     continue;
                 }
-                var key = Key(chunks[i]);
-                if (!keys.TryGetValue(key, out var id))
+                if (!keys.TryGetValue(chunks[i], out var id))
                 {
                     id = keys.Count;
-                    keys.Add(key, id);
+                    keys.Add(chunks[i], id);
                 }
                 items.Add(new DispatchPlanner.Item(word.Starts[i], false, id, 1));
                 targets.Add(chunks[i]);
@@ -258,15 +257,14 @@ internal static class ArgumentDispatch
         /// <summary>Where a slice's code is: a shared return when it decides alike, else its node (made once).</summary>
         private Assembler.Label Target(int depth, uint[] slice)
         {
-            if (slice.All(o => o == slice[0]))
+            if (slice.AsSpan().IndexOfAnyExcept(slice[0]) < 0)
             {
                 return returns.For(slice[0]);
             }
-            var key = depth.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + Key(slice);
-            if (!_labels.TryGetValue(key, out var label))
+            if (!_labels.TryGetValue((depth, slice), out var label))
             {
                 label = asm.NewLabel();
-                _labels.Add(key, label);
+                _labels.Add((depth, slice), label);
                 _pending.Add((depth, slice, label));
             }
             return label;
@@ -285,7 +283,32 @@ internal static class ArgumentDispatch
             return chunks;
         }
 
-        private static string Key(uint[] slice) => string.Join(",", slice);
+        /// <summary>Whether the word at this depth leaves the slice alike in every one of its intervals.</summary>
+        private bool AllChunksEqual(int depth, uint[] slice)
+        {
+            var size = slice.Length / words[depth].Starts.Length;
+            var first = slice.AsSpan(0, size);
+            for (var at = size; at < slice.Length; at += size)
+            {
+                if (!slice.AsSpan(at, size).SequenceEqual(first))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Nodes of the diagram: equal slices at the same depth.</summary>
+    private sealed class NodeComparer : IEqualityComparer<(int Depth, uint[] Slice)>
+    {
+        internal static NodeComparer Instance { get; } = new();
+
+        public bool Equals((int Depth, uint[] Slice) x, (int Depth, uint[] Slice) y) =>
+            x.Depth == y.Depth && SliceComparer.Instance.Equals(x.Slice, y.Slice);
+
+        public int GetHashCode((int Depth, uint[] Slice) obj) =>
+            HashCode.Combine(obj.Depth, SliceComparer.Instance.GetHashCode(obj.Slice));
     }
 
     private sealed class SliceComparer : IEqualityComparer<uint[]>
