@@ -145,14 +145,6 @@ internal sealed class Assembler
         {
             alias[i] = i;
         }
-        Label Canon(Label l)
-        {
-            while (alias[l.Id] != l.Id)
-            {
-                l = new Label(alias[l.Id]);
-            }
-            return l;
-        }
         // Blocks: a run of labels after a return or jump, then instructions up to the first return or jump.
         var blocks = new List<(int Start, int Body, int End, int Position)>();
         var position = 0;
@@ -184,12 +176,7 @@ internal sealed class Assembler
         for (var b = blocks.Count - 1; b >= 0; b--)
         {
             var (start, body, end, at) = blocks[b];
-            _items[end] = _items[end] switch
-            {
-                Branch br => new Branch(br.Op, br.K, Canon(br.True), Canon(br.False)),
-                Goto g => new Goto(Canon(g.Target)),
-                var other => other,
-            };
+            _items[end] = Retarget(_items[end], alias);
             var key = (body, end);
             if (latest.TryGetValue(key, out var later) && later.Position - at < Near)
             {
@@ -212,15 +199,36 @@ internal sealed class Assembler
             {
                 continue;
             }
-            kept.Add(_items[i] switch
-            {
-                Branch br => new Branch(br.Op, br.K, Canon(br.True), Canon(br.False)),
-                Goto g => new Goto(Canon(g.Target)),
-                var other => other,
-            });
+            kept.Add(Retarget(_items[i], alias));
         }
         _items.Clear();
         _items.AddRange(kept);
+    }
+
+    /// <summary>The label a merged label now stands for.</summary>
+    private static Label Canon(int[] alias, Label l)
+    {
+        while (alias[l.Id] != l.Id)
+        {
+            l = new Label(alias[l.Id]);
+        }
+        return l;
+    }
+
+    /// <summary>A jump or branch with its targets replaced by what they stand for (the same item when none changes).</summary>
+    private static Item Retarget(Item item, int[] alias)
+    {
+        switch (item)
+        {
+            case Branch br:
+                Label t = Canon(alias, br.True), f = Canon(alias, br.False);
+                return t == br.True && f == br.False ? br : new Branch(br.Op, br.K, t, f);
+            case Goto g:
+                var target = Canon(alias, g.Target);
+                return target == g.Target ? g : new Goto(target);
+            default:
+                return item;
+        }
     }
 
     private static bool IsReturn(Stmt s) => (s.Instruction.Code & 0x07) == BPF_RET;
