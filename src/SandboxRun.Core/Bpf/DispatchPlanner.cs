@@ -82,8 +82,8 @@ internal static class DispatchPlanner
     {
         var cells = m * (m + 1) / 2;
         // Every cell is written before it is read: no need to clear them first.
-        var cost = GC.AllocateUninitializedArray<TCost>(cells);
-        var choice = GC.AllocateUninitializedArray<short>(cells);
+        var cost = Tables<TCost>.Take(ref Tables<TCost>.Cost, cells);
+        var choice = Tables<TCost>.Take(ref Tables<TCost>.Choice, cells);
         var chains = new ChainTable<TCost>(items, testCost);
         for (var i = 0; i < m; i++)
         {
@@ -123,6 +123,27 @@ internal static class DispatchPlanner
             }
         }
         return Build(items, choice, chains, m, 0, m - 1);
+    }
+
+    /// <summary>
+    /// The tables of the last plan made on this thread, taken again by the next one when they
+    /// are large enough: a launch plans an x86_64 and an x86 block, and each page of fresh
+    /// memory costs a page fault. A plan is built into nodes before the next one starts.
+    /// </summary>
+    private static class Tables<TCost>
+        where TCost : struct
+    {
+        [ThreadStatic]
+        internal static TCost[]? Cost;
+
+        [ThreadStatic]
+        internal static short[]? Choice;
+
+        [ThreadStatic]
+        internal static TCost[]? Chains;
+
+        internal static T[] Take<T>(ref T[]? held, int size) =>
+            held is { } array && array.Length >= size ? array : held = GC.AllocateUninitializedArray<T>(size);
     }
 
     /// <summary>The number of tests in a plan: its size in instructions, leaves aside.</summary>
@@ -261,8 +282,8 @@ internal static class DispatchPlanner
         {
             this.items = items;
             var m = items.Count;
-            _costs = GC.AllocateUninitializedArray<TCost>(m * Span);
-            Array.Fill(_costs, TCost.MaxValue);
+            _costs = Tables<TCost>.Take(ref Tables<TCost>.Chains, m * Span);
+            _costs.AsSpan(0, m * Span).Fill(TCost.MaxValue);
             var sorted = new List<int>(Span);
             var counts = new List<(long Outcome, int Count)>(Span);
             for (var i = 0; i < m; i++)
