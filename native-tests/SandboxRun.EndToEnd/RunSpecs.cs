@@ -180,13 +180,20 @@ public sealed class RunSpecs : IDisposable
         // Act
         var targetEnv = await Launch.RunAsync(Launch.DockerDefault(), [env], Configure);
         var targetPwd = await Launch.RunAsync(Launch.DockerDefault(), [pwd], Configure);
+        var hooked = await Launch.RunAsync(Launch.DockerDefault(), [env], c => c
+            .WithWorkingDirectory(_temp.Path)
+            .WithEnvironmentVariables(e => e.Set("SANDBOXRUN_E2E", "a value with spaces\tand a tab").Set("SANDBOXRUN_TEST_ALLOCATORS", "1")));
 
-        // Assert: the same variables, none lost and none that .NET added.
+        // Assert: the same variables in the same order, as env(1) passes them: none lost,
+        // none that .NET added.
         Launch.AssertExit(0, targetEnv);
         Assert.Contains("SANDBOXRUN_E2E=a value with spaces\tand a tab", Sandboxrun.Lines(targetEnv.StandardOutput));
-        Assert.Equal(Sandboxrun.Lines(controlEnv.StandardOutput).Order(StringComparer.Ordinal), Sandboxrun.Lines(targetEnv.StandardOutput).Order(StringComparer.Ordinal));
+        Assert.Equal(Sandboxrun.Lines(controlEnv.StandardOutput), Sandboxrun.Lines(targetEnv.StandardOutput));
         Launch.AssertExit(0, targetPwd);
         Assert.Equal(controlPwd.StandardOutput, targetPwd.StandardOutput);
+        // The launcher's own test hook is not the command's business.
+        Launch.AssertExit(0, hooked);
+        Assert.Equal(Sandboxrun.Lines(controlEnv.StandardOutput), Sandboxrun.Lines(hooked.StandardOutput));
     }
 
     [SkippableFact(Timeout = SerialProcesses.Timeout)]

@@ -24,6 +24,10 @@ internal static partial class Interop
         [SuppressGCTransition]
         internal static extern void ExitNoTransition(int status);
 
+        /// <summary>glibc's <c>environ</c>: the process's environment as execve takes it.</summary>
+        internal static unsafe byte** Environ() =>
+            *(byte***)NativeLibrary.GetExport(NativeLibrary.GetMainProgramHandle(), "environ");
+
         /// <summary>access(2), to tell "not executable" from "not found" before the filter.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
         internal static partial int Access(string path, int mode);

@@ -11,8 +11,12 @@ namespace SandboxRun.Launch;
 /// <summary>A compiled filter and the seccomp(2) flags to install it with.</summary>
 internal sealed record InstallableFilter(BpfProgram Program, uint Flags, string Source);
 
-/// <summary>Everything the launch needs, decided before any filter is installed.</summary>
-internal sealed record LaunchRequest(IReadOnlyList<InstallableFilter> Filters, string Path, IReadOnlyList<string> Argv, IReadOnlyList<string> Environment);
+/// <summary>
+/// Everything the launch needs, decided before any filter is installed. The command gets
+/// <paramref name="Environment"/>, or this process's own environment, in its order, when
+/// that is null (<see cref="NativeStrings.CallerEnvironment"/>).
+/// </summary>
+internal sealed record LaunchRequest(IReadOnlyList<InstallableFilter> Filters, string Path, IReadOnlyList<string> Argv, IReadOnlyList<string>? Environment = null);
 
 /// <summary>
 /// PR_SET_NO_NEW_PRIVS → seccomp(SECCOMP_SET_MODE_FILTER) for each layer → execve, on the
@@ -39,12 +43,15 @@ internal static unsafe class Launcher
     /// <summary>Test hook: SANDBOXRUN_TEST_ALLOCATORS=N starts N threads that allocate without pause.</summary>
     internal const string AllocatorsVariable = "SANDBOXRUN_TEST_ALLOCATORS";
 
+    /// <summary>The hook's entries in an environment block: never passed to the command.</summary>
+    internal static ReadOnlySpan<byte> AllocatorsEntry => "SANDBOXRUN_TEST_ALLOCATORS="u8;
+
     internal static void Exec(LaunchRequest request, AgentHandoff? agent = null)
     {
         using var native = new NativeStrings();
         var path = native.String(request.Path);
         var argv = native.Array(request.Argv);
-        var envp = native.Array(request.Environment);
+        var envp = native.Environment(request.Environment);
         var programs = native.Programs(request.Filters, out var flags);
         if (request.Filters.Count > 1)
         {

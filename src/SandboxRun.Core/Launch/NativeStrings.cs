@@ -34,6 +34,37 @@ internal sealed unsafe class NativeStrings : IDisposable
         return p;
     }
 
+    /// <summary>
+    /// The envp of a launch: the given variables, or (null) this process's own environment,
+    /// in its order, without the test hook <see cref="Launcher.AllocatorsVariable"/>. The
+    /// latter are glibc's own strings: nothing is copied but the pointers.
+    /// </summary>
+    internal byte** Environment(IReadOnlyList<string>? variables)
+    {
+        if (variables is not null)
+        {
+            return Array(variables);
+        }
+        var environ = Interop.Interop.Libc.Environ();
+        var count = 0;
+        while (environ[count] is not null)
+        {
+            count++;
+        }
+        var p = (byte**)NativeMemory.Alloc((nuint)(count + 1), (nuint)sizeof(byte*));
+        _blocks.Add((nint)p);
+        var kept = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (!MemoryMarshal.CreateReadOnlySpanFromNullTerminated(environ[i]).StartsWith(Launcher.AllocatorsEntry))
+            {
+                p[kept++] = environ[i];
+            }
+        }
+        p[kept] = null;
+        return p;
+    }
+
     internal void* Copy(ReadOnlySpan<byte> bytes)
     {
         var p = NativeMemory.Alloc((nuint)Math.Max(1, bytes.Length));

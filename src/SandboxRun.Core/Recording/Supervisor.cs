@@ -62,7 +62,7 @@ internal static unsafe class Supervisor
         using var native = new NativeStrings();
         var path = native.String(request.Path);
         var argv = native.Array(request.Argv);
-        var envp = native.Array(request.Environment);
+        var envp = native.Environment(request.Environment);
         var programs = native.Programs(request.Filters, out var flags);
         // Orphans of the target come here to be reaped (see the class comment).
         _ = Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);

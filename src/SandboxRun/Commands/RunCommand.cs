@@ -1,4 +1,3 @@
-using System.Collections;
 using System.CommandLine;
 using SandboxRun.Arch;
 using SandboxRun.Bpf;
@@ -94,21 +93,9 @@ internal static class RunCommand
         return ExitCodes.RunFailed; // Exec returns only by throwing
     }
 
-    /// <summary>The launch of COMMAND (found through PATH) with the caller's environment.</summary>
-    internal static LaunchRequest Request(IReadOnlyList<InstallableFilter> filters, string[] argv)
-    {
-        var path = CommandResolver.Resolve(argv[0]);
-        var environment = new List<string>();
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            if (entry.Key is string key && key != Launcher.AllocatorsVariable)
-            {
-                environment.Add($"{key}={entry.Value}");
-            }
-        }
-        environment.Sort(StringComparer.Ordinal);
-        return new LaunchRequest(filters, path, argv, environment);
-    }
+    /// <summary>The launch of COMMAND (found through PATH) with the caller's environment, as env(1) passes it.</summary>
+    internal static LaunchRequest Request(IReadOnlyList<InstallableFilter> filters, string[] argv) =>
+        new(filters, CommandResolver.Resolve(argv[0]), argv);
 
     /// <summary>
     /// --report / --complain: one profile, compiled with its denials turned into
