@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace SandboxRun.Interop;
 
@@ -25,7 +24,14 @@ internal static partial class Interop
             }
             var release = new ReadOnlySpan<byte>(buf + (2 * UtsLength), UtsLength);
             var end = release.IndexOf((byte)0);
-            return Encoding.ASCII.GetString(end < 0 ? release : release[..end]);
+            release = end < 0 ? release : release[..end];
+            // The release is ASCII (utsname's fields are C strings of the kernel's build).
+            Span<char> chars = stackalloc char[release.Length];
+            for (var i = 0; i < release.Length; i++)
+            {
+                chars[i] = (char)release[i];
+            }
+            return new string(chars);
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace SandboxRun.Profiles;
 
 /// <summary>A kernel version as moby compares them: major.minor only.</summary>
@@ -23,17 +21,37 @@ internal readonly record struct KernelVersion(int Major, int Minor) : IComparabl
     internal static bool TryParseRelease(string release, out KernelVersion version)
     {
         version = default;
-        var parts = release.Split('.', 3);
-        if (parts.Length < 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var major))
+        var dot = release.IndexOf('.');
+        if (dot < 0 || !TryParseDigits(release.AsSpan(0, dot), out var major))
         {
             return false;
         }
-        var minorDigits = new string(parts[1].TakeWhile(char.IsAsciiDigit).ToArray());
-        if (!int.TryParse(minorDigits, NumberStyles.None, CultureInfo.InvariantCulture, out var minor))
+        var rest = release.AsSpan(dot + 1);
+        var digits = rest.IndexOfAnyExceptInRange('0', '9');
+        if (!TryParseDigits(digits < 0 ? rest : rest[..digits], out var minor))
         {
             return false;
         }
         version = new KernelVersion(major, minor);
+        return true;
+    }
+
+    /// <summary>A non-empty run of ASCII digits that fits an int (no sign, no culture: a launch reads this).</summary>
+    private static bool TryParseDigits(ReadOnlySpan<char> text, out int value)
+    {
+        value = 0;
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c) || value > (int.MaxValue - (c - '0')) / 10)
+            {
+                return false;
+            }
+            value = (value * 10) + (c - '0');
+        }
         return true;
     }
 
