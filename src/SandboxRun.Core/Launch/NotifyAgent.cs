@@ -25,14 +25,42 @@ internal sealed record AgentHandoff(int Layer, int Socket, byte[] Message);
 /// </summary>
 internal static unsafe class NotifyAgent
 {
-    internal static bool Notifies(FilterPolicy policy) =>
-        policy.DefaultAction.Kind == ActionKind.Notify
-        || policy.Arches.Any(a => a.Syscalls.Any(s => s.Rules.Any(r => r.Action.Kind == ActionKind.Notify)));
+    internal static bool Notifies(FilterPolicy policy)
+    {
+        if (policy.DefaultAction.Kind == ActionKind.Notify)
+        {
+            return true;
+        }
+        // Loops over indexes: every launch asks this of every rule of every syscall.
+        foreach (var arch in policy.Arches)
+        {
+            var syscalls = arch.Syscalls;
+            for (var s = 0; s < syscalls.Count; s++)
+            {
+                var rules = syscalls[s].Rules;
+                for (var r = 0; r < rules.Count; r++)
+                {
+                    if (rules[r].Action.Kind == ActionKind.Notify)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
 
     /// <summary>The hand-off for these layers, or null when no layer notifies.</summary>
     internal static AgentHandoff? For(IReadOnlyList<FilterPolicy> policies, string? listenerPathOption)
     {
-        var layers = Enumerable.Range(0, policies.Count).Where(i => Notifies(policies[i])).ToList();
+        var layers = new List<int>();
+        for (var i = 0; i < policies.Count; i++)
+        {
+            if (Notifies(policies[i]))
+            {
+                layers.Add(i);
+            }
+        }
         if (layers.Count == 0)
         {
             return null;
