@@ -17,26 +17,45 @@ internal sealed class Arch
     /// <summary>__X32_SYSCALL_BIT, arch/x86/include/uapi/asm/unistd.h.</summary>
     internal const uint X32_SYSCALL_BIT = 0x40000000;
 
-    // Built on first use: a launch on x86_64 never looks up an aarch64 name. A plain
-    // Dictionary, filled in a loop: a FrozenDictionary's analysis of its keys, or LINQ's
-    // DistinctBy/ToDictionary, cost more at start-up than they save in one launch.
-    private Dictionary<string, uint>? _byName;
+    // The table as the generator lays it out (SyscallTables): numbers ascending, the names
+    // in the same order in one string, and an index sorted by name. None of it is built at
+    // start-up; lookups by name are binary searches over spans of the one string.
+    private readonly string _names;
+    private readonly uint[] _numbers;
+    private readonly ushort[] _nameStarts;
+    private readonly ushort[] _byName;
 
-    private Arch(string name, string scmpName, uint auditArch, bool is64Bit, SyscallEntry[] table)
+    /// <summary>Names made into strings so far, by index: the launch path needs almost none.</summary>
+    private string?[]? _nameStrings;
+
+    private SyscallEntry[]? _table;
+
+    private Arch(string name, string scmpName, uint auditArch, bool is64Bit, string names, uint[] numbers, ushort[] nameStarts, ushort[] byName)
     {
         Name = name;
         ScmpName = scmpName;
         AuditArch = auditArch;
         Is64Bit = is64Bit;
-        Table = table;
-        MaxNumber = table[^1].Number;
+        _names = names;
+        _numbers = numbers;
+        _nameStarts = nameStarts;
+        _byName = byName;
     }
 
-    internal static Arch X86_64 { get; } = new("x86_64", "SCMP_ARCH_X86_64", AUDIT_ARCH_X86_64, true, SyscallTables.X86_64);
-    internal static Arch X86 { get; } = new("x86", "SCMP_ARCH_X86", AUDIT_ARCH_I386, false, SyscallTables.X86);
-    internal static Arch X32 { get; } = new("x32", "SCMP_ARCH_X32", AUDIT_ARCH_X86_64, false, SyscallTables.X32);
-    internal static Arch Aarch64 { get; } = new("aarch64", "SCMP_ARCH_AARCH64", AUDIT_ARCH_AARCH64, true, SyscallTables.Aarch64);
-    internal static Arch Arm { get; } = new("arm", "SCMP_ARCH_ARM", AUDIT_ARCH_ARM, false, SyscallTables.Arm);
+    internal static Arch X86_64 { get; } = new("x86_64", "SCMP_ARCH_X86_64", AUDIT_ARCH_X86_64, true,
+        SyscallTables.X86_64Names, SyscallTables.X86_64Numbers, SyscallTables.X86_64NameStarts, SyscallTables.X86_64ByName);
+
+    internal static Arch X86 { get; } = new("x86", "SCMP_ARCH_X86", AUDIT_ARCH_I386, false,
+        SyscallTables.X86Names, SyscallTables.X86Numbers, SyscallTables.X86NameStarts, SyscallTables.X86ByName);
+
+    internal static Arch X32 { get; } = new("x32", "SCMP_ARCH_X32", AUDIT_ARCH_X86_64, false,
+        SyscallTables.X32Names, SyscallTables.X32Numbers, SyscallTables.X32NameStarts, SyscallTables.X32ByName);
+
+    internal static Arch Aarch64 { get; } = new("aarch64", "SCMP_ARCH_AARCH64", AUDIT_ARCH_AARCH64, true,
+        SyscallTables.Aarch64Names, SyscallTables.Aarch64Numbers, SyscallTables.Aarch64NameStarts, SyscallTables.Aarch64ByName);
+
+    internal static Arch Arm { get; } = new("arm", "SCMP_ARCH_ARM", AUDIT_ARCH_ARM, false,
+        SyscallTables.ArmNames, SyscallTables.ArmNumbers, SyscallTables.ArmNameStarts, SyscallTables.ArmByName);
 
     /// <summary>Every ABI sandboxrun has a table for, in a fixed order.</summary>
     internal static IReadOnlyList<Arch> All => AllArray;
@@ -59,28 +78,83 @@ internal sealed class Arch
 
     /// <summary>
     /// The ABI's syscalls, sorted by number, one name per number (scripts/gen-syscall-tables
-    /// writes them so, and ConstantsSpecs checks it).
+    /// writes them so, and ConstantsSpecs checks it). Made on first use, for the commands
+    /// that list or search them; a launch goes through the lookups below.
     /// </summary>
-    internal SyscallEntry[] Table { get; }
+    internal SyscallEntry[] Table
+    {
+        get
+        {
+            if (_table is null)
+            {
+                var table = new SyscallEntry[_numbers.Length];
+                for (var i = 0; i < table.Length; i++)
+                {
+                    table[i] = new SyscallEntry(NameAt(i), _numbers[i]);
+                }
+                _table = table;
+            }
+            return _table;
+        }
+    }
 
-    internal uint MaxNumber { get; }
+    /// <summary>The ABI's syscall numbers, ascending.</summary>
+    internal ReadOnlySpan<uint> Numbers => _numbers;
 
-    internal bool TryGetNumber(string name, out uint number) => ByName.TryGetValue(name, out number);
+    internal uint MinNumber => _numbers[0];
 
-    /// <summary>The name of a number, found by binary search in the sorted table.</summary>
+    internal uint MaxNumber => _numbers[^1];
+
+    internal bool TryGetNumber(string name, out uint number)
+    {
+        var i = IndexOfName(name);
+        number = i < 0 ? 0 : _numbers[i];
+        return i >= 0;
+    }
+
+    /// <summary>The name of a number (null when the ABI has no such syscall).</summary>
     internal string? NameOf(uint number)
     {
-        var table = Table;
-        int lo = 0, hi = table.Length - 1;
+        var i = System.Array.BinarySearch(_numbers, number);
+        return i < 0 ? null : NameAt(i);
+    }
+
+    /// <summary>Whether the ABI has a syscall of this number.</summary>
+    internal bool Has(uint number) => System.Array.BinarySearch(_numbers, number) >= 0;
+
+    internal bool Knows(string name) => IndexOfName(name) >= 0;
+
+    /// <summary>Whether any ABI sandboxrun has a table for has a syscall of that name.</summary>
+    internal static bool KnownAnywhere(string name)
+    {
+        foreach (var arch in AllArray)
+        {
+            if (arch.Knows(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ReadOnlySpan<char> NameSpan(int i) => _names.AsSpan(_nameStarts[i], _nameStarts[i + 1] - _nameStarts[i] - 1);
+
+    private string NameAt(int i) => (_nameStrings ??= new string?[_numbers.Length])[i] ??= new string(NameSpan(i));
+
+    /// <summary>The entry of a name, by binary search of the name index; -1 when absent.</summary>
+    private int IndexOfName(ReadOnlySpan<char> name)
+    {
+        int lo = 0, hi = _byName.Length - 1;
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            var n = table[mid].Number;
-            if (n == number)
+            var entry = _byName[mid];
+            var order = NameSpan(entry).SequenceCompareTo(name);
+            if (order == 0)
             {
-                return table[mid].Name;
+                return entry;
             }
-            if (n < number)
+            if (order < 0)
             {
                 lo = mid + 1;
             }
@@ -89,55 +163,7 @@ internal sealed class Arch
                 hi = mid - 1;
             }
         }
-        return null;
-    }
-
-    internal bool Knows(string name) => ByName.ContainsKey(name);
-
-    /// <summary>
-    /// Whether any ABI sandboxrun has a table for has a syscall of that name. The ABIs whose
-    /// name index is not built yet are searched through, not indexed: a launch asks this of
-    /// every name, and builds the index of its own machine's ABIs only.
-    /// </summary>
-    internal static bool KnownAnywhere(string name)
-    {
-        foreach (var arch in AllArray)
-        {
-            if (arch._byName is { } byName ? byName.ContainsKey(name) : arch.Scan(name))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private bool Scan(string name)
-    {
-        foreach (var e in Table)
-        {
-            if (string.Equals(e.Name, name, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Dictionary<string, uint> ByName
-    {
-        get
-        {
-            if (_byName is null)
-            {
-                var byName = new Dictionary<string, uint>(Table.Length, StringComparer.Ordinal);
-                foreach (var e in Table)
-                {
-                    byName.TryAdd(e.Name, e.Number);
-                }
-                _byName = byName;
-            }
-            return _byName;
-        }
+        return -1;
     }
 
     public override string ToString() => Name;

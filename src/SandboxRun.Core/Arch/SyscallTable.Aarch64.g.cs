@@ -6,334 +6,437 @@ namespace SandboxRun.Arch;
 
 internal static partial class SyscallTables
 {
-    internal static readonly SyscallEntry[] Aarch64 =
+    /// <summary>Aarch64: the names in number order, each ended by a NUL.</summary>
+    internal const string Aarch64Names =
+        "io_setup\0" +
+        "io_destroy\0" +
+        "io_submit\0" +
+        "io_cancel\0" +
+        "io_getevents\0" +
+        "setxattr\0" +
+        "lsetxattr\0" +
+        "fsetxattr\0" +
+        "getxattr\0" +
+        "lgetxattr\0" +
+        "fgetxattr\0" +
+        "listxattr\0" +
+        "llistxattr\0" +
+        "flistxattr\0" +
+        "removexattr\0" +
+        "lremovexattr\0" +
+        "fremovexattr\0" +
+        "getcwd\0" +
+        "lookup_dcookie\0" +
+        "eventfd2\0" +
+        "epoll_create1\0" +
+        "epoll_ctl\0" +
+        "epoll_pwait\0" +
+        "dup\0" +
+        "dup3\0" +
+        "fcntl\0" +
+        "inotify_init1\0" +
+        "inotify_add_watch\0" +
+        "inotify_rm_watch\0" +
+        "ioctl\0" +
+        "ioprio_set\0" +
+        "ioprio_get\0" +
+        "flock\0" +
+        "mknodat\0" +
+        "mkdirat\0" +
+        "unlinkat\0" +
+        "symlinkat\0" +
+        "linkat\0" +
+        "renameat\0" +
+        "umount2\0" +
+        "mount\0" +
+        "pivot_root\0" +
+        "nfsservctl\0" +
+        "statfs\0" +
+        "fstatfs\0" +
+        "truncate\0" +
+        "ftruncate\0" +
+        "fallocate\0" +
+        "faccessat\0" +
+        "chdir\0" +
+        "fchdir\0" +
+        "chroot\0" +
+        "fchmod\0" +
+        "fchmodat\0" +
+        "fchownat\0" +
+        "fchown\0" +
+        "openat\0" +
+        "close\0" +
+        "vhangup\0" +
+        "pipe2\0" +
+        "quotactl\0" +
+        "getdents64\0" +
+        "lseek\0" +
+        "read\0" +
+        "write\0" +
+        "readv\0" +
+        "writev\0" +
+        "pread64\0" +
+        "pwrite64\0" +
+        "preadv\0" +
+        "pwritev\0" +
+        "sendfile\0" +
+        "pselect6\0" +
+        "ppoll\0" +
+        "signalfd4\0" +
+        "vmsplice\0" +
+        "splice\0" +
+        "tee\0" +
+        "readlinkat\0" +
+        "newfstatat\0" +
+        "fstat\0" +
+        "sync\0" +
+        "fsync\0" +
+        "fdatasync\0" +
+        "sync_file_range\0" +
+        "timerfd_create\0" +
+        "timerfd_settime\0" +
+        "timerfd_gettime\0" +
+        "utimensat\0" +
+        "acct\0" +
+        "capget\0" +
+        "capset\0" +
+        "personality\0" +
+        "exit\0" +
+        "exit_group\0" +
+        "waitid\0" +
+        "set_tid_address\0" +
+        "unshare\0" +
+        "futex\0" +
+        "set_robust_list\0" +
+        "get_robust_list\0" +
+        "nanosleep\0" +
+        "getitimer\0" +
+        "setitimer\0" +
+        "kexec_load\0" +
+        "init_module\0" +
+        "delete_module\0" +
+        "timer_create\0" +
+        "timer_gettime\0" +
+        "timer_getoverrun\0" +
+        "timer_settime\0" +
+        "timer_delete\0" +
+        "clock_settime\0" +
+        "clock_gettime\0" +
+        "clock_getres\0" +
+        "clock_nanosleep\0" +
+        "syslog\0" +
+        "ptrace\0" +
+        "sched_setparam\0" +
+        "sched_setscheduler\0" +
+        "sched_getscheduler\0" +
+        "sched_getparam\0" +
+        "sched_setaffinity\0" +
+        "sched_getaffinity\0" +
+        "sched_yield\0" +
+        "sched_get_priority_max\0" +
+        "sched_get_priority_min\0" +
+        "sched_rr_get_interval\0" +
+        "restart_syscall\0" +
+        "kill\0" +
+        "tkill\0" +
+        "tgkill\0" +
+        "sigaltstack\0" +
+        "rt_sigsuspend\0" +
+        "rt_sigaction\0" +
+        "rt_sigprocmask\0" +
+        "rt_sigpending\0" +
+        "rt_sigtimedwait\0" +
+        "rt_sigqueueinfo\0" +
+        "rt_sigreturn\0" +
+        "setpriority\0" +
+        "getpriority\0" +
+        "reboot\0" +
+        "setregid\0" +
+        "setgid\0" +
+        "setreuid\0" +
+        "setuid\0" +
+        "setresuid\0" +
+        "getresuid\0" +
+        "setresgid\0" +
+        "getresgid\0" +
+        "setfsuid\0" +
+        "setfsgid\0" +
+        "times\0" +
+        "setpgid\0" +
+        "getpgid\0" +
+        "getsid\0" +
+        "setsid\0" +
+        "getgroups\0" +
+        "setgroups\0" +
+        "uname\0" +
+        "sethostname\0" +
+        "setdomainname\0" +
+        "getrlimit\0" +
+        "setrlimit\0" +
+        "getrusage\0" +
+        "umask\0" +
+        "prctl\0" +
+        "getcpu\0" +
+        "gettimeofday\0" +
+        "settimeofday\0" +
+        "adjtimex\0" +
+        "getpid\0" +
+        "getppid\0" +
+        "getuid\0" +
+        "geteuid\0" +
+        "getgid\0" +
+        "getegid\0" +
+        "gettid\0" +
+        "sysinfo\0" +
+        "mq_open\0" +
+        "mq_unlink\0" +
+        "mq_timedsend\0" +
+        "mq_timedreceive\0" +
+        "mq_notify\0" +
+        "mq_getsetattr\0" +
+        "msgget\0" +
+        "msgctl\0" +
+        "msgrcv\0" +
+        "msgsnd\0" +
+        "semget\0" +
+        "semctl\0" +
+        "semtimedop\0" +
+        "semop\0" +
+        "shmget\0" +
+        "shmctl\0" +
+        "shmat\0" +
+        "shmdt\0" +
+        "socket\0" +
+        "socketpair\0" +
+        "bind\0" +
+        "listen\0" +
+        "accept\0" +
+        "connect\0" +
+        "getsockname\0" +
+        "getpeername\0" +
+        "sendto\0" +
+        "recvfrom\0" +
+        "setsockopt\0" +
+        "getsockopt\0" +
+        "shutdown\0" +
+        "sendmsg\0" +
+        "recvmsg\0" +
+        "readahead\0" +
+        "brk\0" +
+        "munmap\0" +
+        "mremap\0" +
+        "add_key\0" +
+        "request_key\0" +
+        "keyctl\0" +
+        "clone\0" +
+        "execve\0" +
+        "mmap\0" +
+        "fadvise64\0" +
+        "swapon\0" +
+        "swapoff\0" +
+        "mprotect\0" +
+        "msync\0" +
+        "mlock\0" +
+        "munlock\0" +
+        "mlockall\0" +
+        "munlockall\0" +
+        "mincore\0" +
+        "madvise\0" +
+        "remap_file_pages\0" +
+        "mbind\0" +
+        "get_mempolicy\0" +
+        "set_mempolicy\0" +
+        "migrate_pages\0" +
+        "move_pages\0" +
+        "rt_tgsigqueueinfo\0" +
+        "perf_event_open\0" +
+        "accept4\0" +
+        "recvmmsg\0" +
+        "wait4\0" +
+        "prlimit64\0" +
+        "fanotify_init\0" +
+        "fanotify_mark\0" +
+        "name_to_handle_at\0" +
+        "open_by_handle_at\0" +
+        "clock_adjtime\0" +
+        "syncfs\0" +
+        "setns\0" +
+        "sendmmsg\0" +
+        "process_vm_readv\0" +
+        "process_vm_writev\0" +
+        "kcmp\0" +
+        "finit_module\0" +
+        "sched_setattr\0" +
+        "sched_getattr\0" +
+        "renameat2\0" +
+        "seccomp\0" +
+        "getrandom\0" +
+        "memfd_create\0" +
+        "bpf\0" +
+        "execveat\0" +
+        "userfaultfd\0" +
+        "membarrier\0" +
+        "mlock2\0" +
+        "copy_file_range\0" +
+        "preadv2\0" +
+        "pwritev2\0" +
+        "pkey_mprotect\0" +
+        "pkey_alloc\0" +
+        "pkey_free\0" +
+        "statx\0" +
+        "io_pgetevents\0" +
+        "rseq\0" +
+        "kexec_file_load\0" +
+        "pidfd_send_signal\0" +
+        "io_uring_setup\0" +
+        "io_uring_enter\0" +
+        "io_uring_register\0" +
+        "open_tree\0" +
+        "move_mount\0" +
+        "fsopen\0" +
+        "fsconfig\0" +
+        "fsmount\0" +
+        "fspick\0" +
+        "pidfd_open\0" +
+        "clone3\0" +
+        "close_range\0" +
+        "openat2\0" +
+        "pidfd_getfd\0" +
+        "faccessat2\0" +
+        "process_madvise\0" +
+        "epoll_pwait2\0" +
+        "mount_setattr\0" +
+        "quotactl_fd\0" +
+        "landlock_create_ruleset\0" +
+        "landlock_add_rule\0" +
+        "landlock_restrict_self\0" +
+        "memfd_secret\0" +
+        "process_mrelease\0" +
+        "futex_waitv\0" +
+        "set_mempolicy_home_node\0" +
+        "cachestat\0" +
+        "fchmodat2\0" +
+        "map_shadow_stack\0" +
+        "futex_wake\0" +
+        "futex_wait\0" +
+        "futex_requeue\0" +
+        "statmount\0" +
+        "listmount\0" +
+        "lsm_get_self_attr\0" +
+        "lsm_set_self_attr\0" +
+        "lsm_list_modules\0" +
+        "mseal\0" +
+        "setxattrat\0" +
+        "getxattrat\0" +
+        "listxattrat\0" +
+        "removexattrat\0" +
+        "open_tree_attr\0" +
+        "file_getattr\0" +
+        "file_setattr\0" +
+        "listns\0" +
+        "rseq_slice_yield\0";
+
+    /// <summary>Aarch64: the numbers, ascending.</summary>
+    internal static readonly uint[] Aarch64Numbers =
     [
-        new("io_setup", 0),
-        new("io_destroy", 1),
-        new("io_submit", 2),
-        new("io_cancel", 3),
-        new("io_getevents", 4),
-        new("setxattr", 5),
-        new("lsetxattr", 6),
-        new("fsetxattr", 7),
-        new("getxattr", 8),
-        new("lgetxattr", 9),
-        new("fgetxattr", 10),
-        new("listxattr", 11),
-        new("llistxattr", 12),
-        new("flistxattr", 13),
-        new("removexattr", 14),
-        new("lremovexattr", 15),
-        new("fremovexattr", 16),
-        new("getcwd", 17),
-        new("lookup_dcookie", 18),
-        new("eventfd2", 19),
-        new("epoll_create1", 20),
-        new("epoll_ctl", 21),
-        new("epoll_pwait", 22),
-        new("dup", 23),
-        new("dup3", 24),
-        new("fcntl", 25),
-        new("inotify_init1", 26),
-        new("inotify_add_watch", 27),
-        new("inotify_rm_watch", 28),
-        new("ioctl", 29),
-        new("ioprio_set", 30),
-        new("ioprio_get", 31),
-        new("flock", 32),
-        new("mknodat", 33),
-        new("mkdirat", 34),
-        new("unlinkat", 35),
-        new("symlinkat", 36),
-        new("linkat", 37),
-        new("renameat", 38),
-        new("umount2", 39),
-        new("mount", 40),
-        new("pivot_root", 41),
-        new("nfsservctl", 42),
-        new("statfs", 43),
-        new("fstatfs", 44),
-        new("truncate", 45),
-        new("ftruncate", 46),
-        new("fallocate", 47),
-        new("faccessat", 48),
-        new("chdir", 49),
-        new("fchdir", 50),
-        new("chroot", 51),
-        new("fchmod", 52),
-        new("fchmodat", 53),
-        new("fchownat", 54),
-        new("fchown", 55),
-        new("openat", 56),
-        new("close", 57),
-        new("vhangup", 58),
-        new("pipe2", 59),
-        new("quotactl", 60),
-        new("getdents64", 61),
-        new("lseek", 62),
-        new("read", 63),
-        new("write", 64),
-        new("readv", 65),
-        new("writev", 66),
-        new("pread64", 67),
-        new("pwrite64", 68),
-        new("preadv", 69),
-        new("pwritev", 70),
-        new("sendfile", 71),
-        new("pselect6", 72),
-        new("ppoll", 73),
-        new("signalfd4", 74),
-        new("vmsplice", 75),
-        new("splice", 76),
-        new("tee", 77),
-        new("readlinkat", 78),
-        new("newfstatat", 79),
-        new("fstat", 80),
-        new("sync", 81),
-        new("fsync", 82),
-        new("fdatasync", 83),
-        new("sync_file_range", 84),
-        new("timerfd_create", 85),
-        new("timerfd_settime", 86),
-        new("timerfd_gettime", 87),
-        new("utimensat", 88),
-        new("acct", 89),
-        new("capget", 90),
-        new("capset", 91),
-        new("personality", 92),
-        new("exit", 93),
-        new("exit_group", 94),
-        new("waitid", 95),
-        new("set_tid_address", 96),
-        new("unshare", 97),
-        new("futex", 98),
-        new("set_robust_list", 99),
-        new("get_robust_list", 100),
-        new("nanosleep", 101),
-        new("getitimer", 102),
-        new("setitimer", 103),
-        new("kexec_load", 104),
-        new("init_module", 105),
-        new("delete_module", 106),
-        new("timer_create", 107),
-        new("timer_gettime", 108),
-        new("timer_getoverrun", 109),
-        new("timer_settime", 110),
-        new("timer_delete", 111),
-        new("clock_settime", 112),
-        new("clock_gettime", 113),
-        new("clock_getres", 114),
-        new("clock_nanosleep", 115),
-        new("syslog", 116),
-        new("ptrace", 117),
-        new("sched_setparam", 118),
-        new("sched_setscheduler", 119),
-        new("sched_getscheduler", 120),
-        new("sched_getparam", 121),
-        new("sched_setaffinity", 122),
-        new("sched_getaffinity", 123),
-        new("sched_yield", 124),
-        new("sched_get_priority_max", 125),
-        new("sched_get_priority_min", 126),
-        new("sched_rr_get_interval", 127),
-        new("restart_syscall", 128),
-        new("kill", 129),
-        new("tkill", 130),
-        new("tgkill", 131),
-        new("sigaltstack", 132),
-        new("rt_sigsuspend", 133),
-        new("rt_sigaction", 134),
-        new("rt_sigprocmask", 135),
-        new("rt_sigpending", 136),
-        new("rt_sigtimedwait", 137),
-        new("rt_sigqueueinfo", 138),
-        new("rt_sigreturn", 139),
-        new("setpriority", 140),
-        new("getpriority", 141),
-        new("reboot", 142),
-        new("setregid", 143),
-        new("setgid", 144),
-        new("setreuid", 145),
-        new("setuid", 146),
-        new("setresuid", 147),
-        new("getresuid", 148),
-        new("setresgid", 149),
-        new("getresgid", 150),
-        new("setfsuid", 151),
-        new("setfsgid", 152),
-        new("times", 153),
-        new("setpgid", 154),
-        new("getpgid", 155),
-        new("getsid", 156),
-        new("setsid", 157),
-        new("getgroups", 158),
-        new("setgroups", 159),
-        new("uname", 160),
-        new("sethostname", 161),
-        new("setdomainname", 162),
-        new("getrlimit", 163),
-        new("setrlimit", 164),
-        new("getrusage", 165),
-        new("umask", 166),
-        new("prctl", 167),
-        new("getcpu", 168),
-        new("gettimeofday", 169),
-        new("settimeofday", 170),
-        new("adjtimex", 171),
-        new("getpid", 172),
-        new("getppid", 173),
-        new("getuid", 174),
-        new("geteuid", 175),
-        new("getgid", 176),
-        new("getegid", 177),
-        new("gettid", 178),
-        new("sysinfo", 179),
-        new("mq_open", 180),
-        new("mq_unlink", 181),
-        new("mq_timedsend", 182),
-        new("mq_timedreceive", 183),
-        new("mq_notify", 184),
-        new("mq_getsetattr", 185),
-        new("msgget", 186),
-        new("msgctl", 187),
-        new("msgrcv", 188),
-        new("msgsnd", 189),
-        new("semget", 190),
-        new("semctl", 191),
-        new("semtimedop", 192),
-        new("semop", 193),
-        new("shmget", 194),
-        new("shmctl", 195),
-        new("shmat", 196),
-        new("shmdt", 197),
-        new("socket", 198),
-        new("socketpair", 199),
-        new("bind", 200),
-        new("listen", 201),
-        new("accept", 202),
-        new("connect", 203),
-        new("getsockname", 204),
-        new("getpeername", 205),
-        new("sendto", 206),
-        new("recvfrom", 207),
-        new("setsockopt", 208),
-        new("getsockopt", 209),
-        new("shutdown", 210),
-        new("sendmsg", 211),
-        new("recvmsg", 212),
-        new("readahead", 213),
-        new("brk", 214),
-        new("munmap", 215),
-        new("mremap", 216),
-        new("add_key", 217),
-        new("request_key", 218),
-        new("keyctl", 219),
-        new("clone", 220),
-        new("execve", 221),
-        new("mmap", 222),
-        new("fadvise64", 223),
-        new("swapon", 224),
-        new("swapoff", 225),
-        new("mprotect", 226),
-        new("msync", 227),
-        new("mlock", 228),
-        new("munlock", 229),
-        new("mlockall", 230),
-        new("munlockall", 231),
-        new("mincore", 232),
-        new("madvise", 233),
-        new("remap_file_pages", 234),
-        new("mbind", 235),
-        new("get_mempolicy", 236),
-        new("set_mempolicy", 237),
-        new("migrate_pages", 238),
-        new("move_pages", 239),
-        new("rt_tgsigqueueinfo", 240),
-        new("perf_event_open", 241),
-        new("accept4", 242),
-        new("recvmmsg", 243),
-        new("wait4", 260),
-        new("prlimit64", 261),
-        new("fanotify_init", 262),
-        new("fanotify_mark", 263),
-        new("name_to_handle_at", 264),
-        new("open_by_handle_at", 265),
-        new("clock_adjtime", 266),
-        new("syncfs", 267),
-        new("setns", 268),
-        new("sendmmsg", 269),
-        new("process_vm_readv", 270),
-        new("process_vm_writev", 271),
-        new("kcmp", 272),
-        new("finit_module", 273),
-        new("sched_setattr", 274),
-        new("sched_getattr", 275),
-        new("renameat2", 276),
-        new("seccomp", 277),
-        new("getrandom", 278),
-        new("memfd_create", 279),
-        new("bpf", 280),
-        new("execveat", 281),
-        new("userfaultfd", 282),
-        new("membarrier", 283),
-        new("mlock2", 284),
-        new("copy_file_range", 285),
-        new("preadv2", 286),
-        new("pwritev2", 287),
-        new("pkey_mprotect", 288),
-        new("pkey_alloc", 289),
-        new("pkey_free", 290),
-        new("statx", 291),
-        new("io_pgetevents", 292),
-        new("rseq", 293),
-        new("kexec_file_load", 294),
-        new("pidfd_send_signal", 424),
-        new("io_uring_setup", 425),
-        new("io_uring_enter", 426),
-        new("io_uring_register", 427),
-        new("open_tree", 428),
-        new("move_mount", 429),
-        new("fsopen", 430),
-        new("fsconfig", 431),
-        new("fsmount", 432),
-        new("fspick", 433),
-        new("pidfd_open", 434),
-        new("clone3", 435),
-        new("close_range", 436),
-        new("openat2", 437),
-        new("pidfd_getfd", 438),
-        new("faccessat2", 439),
-        new("process_madvise", 440),
-        new("epoll_pwait2", 441),
-        new("mount_setattr", 442),
-        new("quotactl_fd", 443),
-        new("landlock_create_ruleset", 444),
-        new("landlock_add_rule", 445),
-        new("landlock_restrict_self", 446),
-        new("memfd_secret", 447),
-        new("process_mrelease", 448),
-        new("futex_waitv", 449),
-        new("set_mempolicy_home_node", 450),
-        new("cachestat", 451),
-        new("fchmodat2", 452),
-        new("map_shadow_stack", 453),
-        new("futex_wake", 454),
-        new("futex_wait", 455),
-        new("futex_requeue", 456),
-        new("statmount", 457),
-        new("listmount", 458),
-        new("lsm_get_self_attr", 459),
-        new("lsm_set_self_attr", 460),
-        new("lsm_list_modules", 461),
-        new("mseal", 462),
-        new("setxattrat", 463),
-        new("getxattrat", 464),
-        new("listxattrat", 465),
-        new("removexattrat", 466),
-        new("open_tree_attr", 467),
-        new("file_getattr", 468),
-        new("file_setattr", 469),
-        new("listns", 470),
-        new("rseq_slice_yield", 471),
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+        10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+        20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+        30, 31, 32, 33, 34, 35, 36, 37, 38, 39,
+        40, 41, 42, 43, 44, 45, 46, 47, 48, 49,
+        50, 51, 52, 53, 54, 55, 56, 57, 58, 59,
+        60, 61, 62, 63, 64, 65, 66, 67, 68, 69,
+        70, 71, 72, 73, 74, 75, 76, 77, 78, 79,
+        80, 81, 82, 83, 84, 85, 86, 87, 88, 89,
+        90, 91, 92, 93, 94, 95, 96, 97, 98, 99,
+        100, 101, 102, 103, 104, 105, 106, 107, 108, 109,
+        110, 111, 112, 113, 114, 115, 116, 117, 118, 119,
+        120, 121, 122, 123, 124, 125, 126, 127, 128, 129,
+        130, 131, 132, 133, 134, 135, 136, 137, 138, 139,
+        140, 141, 142, 143, 144, 145, 146, 147, 148, 149,
+        150, 151, 152, 153, 154, 155, 156, 157, 158, 159,
+        160, 161, 162, 163, 164, 165, 166, 167, 168, 169,
+        170, 171, 172, 173, 174, 175, 176, 177, 178, 179,
+        180, 181, 182, 183, 184, 185, 186, 187, 188, 189,
+        190, 191, 192, 193, 194, 195, 196, 197, 198, 199,
+        200, 201, 202, 203, 204, 205, 206, 207, 208, 209,
+        210, 211, 212, 213, 214, 215, 216, 217, 218, 219,
+        220, 221, 222, 223, 224, 225, 226, 227, 228, 229,
+        230, 231, 232, 233, 234, 235, 236, 237, 238, 239,
+        240, 241, 242, 243, 260, 261, 262, 263, 264, 265,
+        266, 267, 268, 269, 270, 271, 272, 273, 274, 275,
+        276, 277, 278, 279, 280, 281, 282, 283, 284, 285,
+        286, 287, 288, 289, 290, 291, 292, 293, 294, 424,
+        425, 426, 427, 428, 429, 430, 431, 432, 433, 434,
+        435, 436, 437, 438, 439, 440, 441, 442, 443, 444,
+        445, 446, 447, 448, 449, 450, 451, 452, 453, 454,
+        455, 456, 457, 458, 459, 460, 461, 462, 463, 464,
+        465, 466, 467, 468, 469, 470, 471,
+    ];
+
+    /// <summary>Aarch64: where each name starts in Aarch64Names, and one past the last.</summary>
+    internal static readonly ushort[] Aarch64NameStarts =
+    [
+        0, 9, 20, 30, 40, 53, 62, 72, 82, 91, 101, 111,
+        121, 132, 143, 155, 168, 181, 188, 203, 212, 226, 236, 248,
+        252, 257, 263, 277, 295, 312, 318, 329, 340, 346, 354, 362,
+        371, 381, 388, 397, 405, 411, 422, 433, 440, 448, 457, 467,
+        477, 487, 493, 500, 507, 514, 523, 532, 539, 546, 552, 560,
+        566, 575, 586, 592, 597, 603, 609, 616, 624, 633, 640, 648,
+        657, 666, 672, 682, 691, 698, 702, 713, 724, 730, 735, 741,
+        751, 767, 782, 798, 814, 824, 829, 836, 843, 855, 860, 871,
+        878, 894, 902, 908, 924, 940, 950, 960, 970, 981, 993, 1007,
+        1020, 1034, 1051, 1065, 1078, 1092, 1106, 1119, 1135, 1142, 1149, 1164,
+        1183, 1202, 1217, 1235, 1253, 1265, 1288, 1311, 1333, 1349, 1354, 1360,
+        1367, 1379, 1393, 1406, 1421, 1435, 1451, 1467, 1480, 1492, 1504, 1511,
+        1520, 1527, 1536, 1543, 1553, 1563, 1573, 1583, 1592, 1601, 1607, 1615,
+        1623, 1630, 1637, 1647, 1657, 1663, 1675, 1689, 1699, 1709, 1719, 1725,
+        1731, 1738, 1751, 1764, 1773, 1780, 1788, 1795, 1803, 1810, 1818, 1825,
+        1833, 1841, 1851, 1864, 1880, 1890, 1904, 1911, 1918, 1925, 1932, 1939,
+        1946, 1957, 1963, 1970, 1977, 1983, 1989, 1996, 2007, 2012, 2019, 2026,
+        2034, 2046, 2058, 2065, 2074, 2085, 2096, 2105, 2113, 2121, 2131, 2135,
+        2142, 2149, 2157, 2169, 2176, 2182, 2189, 2194, 2204, 2211, 2219, 2228,
+        2234, 2240, 2248, 2257, 2268, 2276, 2284, 2301, 2307, 2321, 2335, 2349,
+        2360, 2378, 2394, 2402, 2411, 2417, 2427, 2441, 2455, 2473, 2491, 2505,
+        2512, 2518, 2527, 2544, 2562, 2567, 2580, 2594, 2608, 2618, 2626, 2636,
+        2649, 2653, 2662, 2674, 2685, 2692, 2708, 2716, 2725, 2739, 2750, 2760,
+        2766, 2780, 2785, 2801, 2819, 2834, 2849, 2867, 2877, 2888, 2895, 2904,
+        2912, 2919, 2930, 2937, 2949, 2957, 2969, 2980, 2996, 3009, 3023, 3035,
+        3059, 3077, 3100, 3113, 3130, 3142, 3166, 3176, 3186, 3203, 3214, 3225,
+        3239, 3249, 3259, 3277, 3295, 3312, 3318, 3329, 3340, 3352, 3366, 3381,
+        3394, 3407, 3414, 3431,
+    ];
+
+    /// <summary>Aarch64: the indexes of the entries in ordinal order of their names.</summary>
+    internal static readonly ushort[] Aarch64ByName =
+    [
+        202, 242, 89, 217, 171, 200, 264, 214, 306, 90, 91, 49,
+        51, 250, 114, 113, 115, 112, 220, 290, 57, 291, 203, 269,
+        106, 23, 24, 20, 21, 22, 296, 19, 221, 265, 93, 94,
+        48, 294, 223, 47, 246, 247, 50, 52, 53, 307, 55, 54,
+        25, 83, 10, 323, 324, 257, 13, 32, 16, 286, 7, 287,
+        285, 288, 80, 44, 82, 46, 98, 311, 310, 304, 309, 236,
+        100, 168, 17, 61, 177, 175, 176, 158, 102, 205, 155, 172,
+        173, 141, 262, 150, 148, 163, 165, 156, 204, 209, 178, 169,
+        174, 8, 319, 105, 27, 26, 28, 3, 1, 4, 276, 0,
+        2, 281, 282, 280, 29, 31, 30, 256, 278, 104, 219, 129,
+        300, 299, 301, 9, 37, 201, 313, 325, 11, 320, 12, 18,
+        15, 62, 6, 314, 316, 315, 233, 308, 235, 267, 263, 302,
+        238, 232, 34, 33, 228, 268, 230, 222, 40, 297, 284, 239,
+        226, 185, 184, 180, 183, 182, 181, 216, 317, 187, 186, 188,
+        189, 227, 229, 231, 215, 248, 101, 79, 42, 249, 283, 322,
+        56, 292, 241, 92, 293, 289, 279, 59, 41, 273, 274, 272,
+        73, 167, 67, 69, 270, 245, 295, 303, 254, 255, 72, 117,
+        68, 70, 271, 60, 298, 63, 213, 78, 65, 142, 207, 243,
+        212, 234, 14, 321, 38, 260, 218, 128, 277, 326, 134, 136,
+        135, 138, 139, 133, 137, 240, 125, 126, 123, 259, 121, 120,
+        127, 122, 258, 118, 119, 124, 261, 191, 190, 193, 192, 71,
+        253, 211, 206, 237, 305, 99, 96, 162, 152, 151, 144, 159,
+        161, 103, 252, 154, 140, 143, 149, 147, 145, 164, 157, 208,
+        170, 146, 5, 318, 196, 195, 197, 194, 210, 132, 74, 198,
+        199, 76, 43, 312, 275, 225, 224, 36, 81, 84, 251, 179,
+        116, 77, 131, 107, 111, 109, 108, 110, 85, 87, 86, 153,
+        130, 45, 166, 39, 160, 35, 97, 266, 88, 58, 75, 244,
+        95, 64, 66,
     ];
 }

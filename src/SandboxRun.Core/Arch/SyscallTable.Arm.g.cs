@@ -6,437 +6,566 @@ namespace SandboxRun.Arch;
 
 internal static partial class SyscallTables
 {
-    internal static readonly SyscallEntry[] Arm =
+    /// <summary>Arm: the names in number order, each ended by a NUL.</summary>
+    internal const string ArmNames =
+        "restart_syscall\0" +
+        "exit\0" +
+        "fork\0" +
+        "read\0" +
+        "write\0" +
+        "open\0" +
+        "close\0" +
+        "creat\0" +
+        "link\0" +
+        "unlink\0" +
+        "execve\0" +
+        "chdir\0" +
+        "mknod\0" +
+        "chmod\0" +
+        "lchown\0" +
+        "lseek\0" +
+        "getpid\0" +
+        "mount\0" +
+        "setuid\0" +
+        "getuid\0" +
+        "ptrace\0" +
+        "pause\0" +
+        "access\0" +
+        "nice\0" +
+        "sync\0" +
+        "kill\0" +
+        "rename\0" +
+        "mkdir\0" +
+        "rmdir\0" +
+        "dup\0" +
+        "pipe\0" +
+        "times\0" +
+        "brk\0" +
+        "setgid\0" +
+        "getgid\0" +
+        "geteuid\0" +
+        "getegid\0" +
+        "acct\0" +
+        "umount2\0" +
+        "ioctl\0" +
+        "fcntl\0" +
+        "setpgid\0" +
+        "umask\0" +
+        "chroot\0" +
+        "ustat\0" +
+        "dup2\0" +
+        "getppid\0" +
+        "getpgrp\0" +
+        "setsid\0" +
+        "sigaction\0" +
+        "setreuid\0" +
+        "setregid\0" +
+        "sigsuspend\0" +
+        "sigpending\0" +
+        "sethostname\0" +
+        "setrlimit\0" +
+        "getrusage\0" +
+        "gettimeofday\0" +
+        "settimeofday\0" +
+        "getgroups\0" +
+        "setgroups\0" +
+        "symlink\0" +
+        "readlink\0" +
+        "uselib\0" +
+        "swapon\0" +
+        "reboot\0" +
+        "munmap\0" +
+        "truncate\0" +
+        "ftruncate\0" +
+        "fchmod\0" +
+        "fchown\0" +
+        "getpriority\0" +
+        "setpriority\0" +
+        "statfs\0" +
+        "fstatfs\0" +
+        "syslog\0" +
+        "setitimer\0" +
+        "getitimer\0" +
+        "stat\0" +
+        "lstat\0" +
+        "fstat\0" +
+        "vhangup\0" +
+        "wait4\0" +
+        "swapoff\0" +
+        "sysinfo\0" +
+        "fsync\0" +
+        "sigreturn\0" +
+        "clone\0" +
+        "setdomainname\0" +
+        "uname\0" +
+        "adjtimex\0" +
+        "mprotect\0" +
+        "sigprocmask\0" +
+        "init_module\0" +
+        "delete_module\0" +
+        "quotactl\0" +
+        "getpgid\0" +
+        "fchdir\0" +
+        "bdflush\0" +
+        "sysfs\0" +
+        "personality\0" +
+        "setfsuid\0" +
+        "setfsgid\0" +
+        "_llseek\0" +
+        "getdents\0" +
+        "_newselect\0" +
+        "flock\0" +
+        "msync\0" +
+        "readv\0" +
+        "writev\0" +
+        "getsid\0" +
+        "fdatasync\0" +
+        "_sysctl\0" +
+        "mlock\0" +
+        "munlock\0" +
+        "mlockall\0" +
+        "munlockall\0" +
+        "sched_setparam\0" +
+        "sched_getparam\0" +
+        "sched_setscheduler\0" +
+        "sched_getscheduler\0" +
+        "sched_yield\0" +
+        "sched_get_priority_max\0" +
+        "sched_get_priority_min\0" +
+        "sched_rr_get_interval\0" +
+        "nanosleep\0" +
+        "mremap\0" +
+        "setresuid\0" +
+        "getresuid\0" +
+        "poll\0" +
+        "nfsservctl\0" +
+        "setresgid\0" +
+        "getresgid\0" +
+        "prctl\0" +
+        "rt_sigreturn\0" +
+        "rt_sigaction\0" +
+        "rt_sigprocmask\0" +
+        "rt_sigpending\0" +
+        "rt_sigtimedwait\0" +
+        "rt_sigqueueinfo\0" +
+        "rt_sigsuspend\0" +
+        "pread64\0" +
+        "pwrite64\0" +
+        "chown\0" +
+        "getcwd\0" +
+        "capget\0" +
+        "capset\0" +
+        "sigaltstack\0" +
+        "sendfile\0" +
+        "vfork\0" +
+        "ugetrlimit\0" +
+        "mmap2\0" +
+        "truncate64\0" +
+        "ftruncate64\0" +
+        "stat64\0" +
+        "lstat64\0" +
+        "fstat64\0" +
+        "lchown32\0" +
+        "getuid32\0" +
+        "getgid32\0" +
+        "geteuid32\0" +
+        "getegid32\0" +
+        "setreuid32\0" +
+        "setregid32\0" +
+        "getgroups32\0" +
+        "setgroups32\0" +
+        "fchown32\0" +
+        "setresuid32\0" +
+        "getresuid32\0" +
+        "setresgid32\0" +
+        "getresgid32\0" +
+        "chown32\0" +
+        "setuid32\0" +
+        "setgid32\0" +
+        "setfsuid32\0" +
+        "setfsgid32\0" +
+        "getdents64\0" +
+        "pivot_root\0" +
+        "mincore\0" +
+        "madvise\0" +
+        "fcntl64\0" +
+        "gettid\0" +
+        "readahead\0" +
+        "setxattr\0" +
+        "lsetxattr\0" +
+        "fsetxattr\0" +
+        "getxattr\0" +
+        "lgetxattr\0" +
+        "fgetxattr\0" +
+        "listxattr\0" +
+        "llistxattr\0" +
+        "flistxattr\0" +
+        "removexattr\0" +
+        "lremovexattr\0" +
+        "fremovexattr\0" +
+        "tkill\0" +
+        "sendfile64\0" +
+        "futex\0" +
+        "sched_setaffinity\0" +
+        "sched_getaffinity\0" +
+        "io_setup\0" +
+        "io_destroy\0" +
+        "io_getevents\0" +
+        "io_submit\0" +
+        "io_cancel\0" +
+        "exit_group\0" +
+        "lookup_dcookie\0" +
+        "epoll_create\0" +
+        "epoll_ctl\0" +
+        "epoll_wait\0" +
+        "remap_file_pages\0" +
+        "set_tid_address\0" +
+        "timer_create\0" +
+        "timer_settime\0" +
+        "timer_gettime\0" +
+        "timer_getoverrun\0" +
+        "timer_delete\0" +
+        "clock_settime\0" +
+        "clock_gettime\0" +
+        "clock_getres\0" +
+        "clock_nanosleep\0" +
+        "statfs64\0" +
+        "fstatfs64\0" +
+        "tgkill\0" +
+        "utimes\0" +
+        "arm_fadvise64_64\0" +
+        "pciconfig_iobase\0" +
+        "pciconfig_read\0" +
+        "pciconfig_write\0" +
+        "mq_open\0" +
+        "mq_unlink\0" +
+        "mq_timedsend\0" +
+        "mq_timedreceive\0" +
+        "mq_notify\0" +
+        "mq_getsetattr\0" +
+        "waitid\0" +
+        "socket\0" +
+        "bind\0" +
+        "connect\0" +
+        "listen\0" +
+        "accept\0" +
+        "getsockname\0" +
+        "getpeername\0" +
+        "socketpair\0" +
+        "send\0" +
+        "sendto\0" +
+        "recv\0" +
+        "recvfrom\0" +
+        "shutdown\0" +
+        "setsockopt\0" +
+        "getsockopt\0" +
+        "sendmsg\0" +
+        "recvmsg\0" +
+        "semop\0" +
+        "semget\0" +
+        "semctl\0" +
+        "msgsnd\0" +
+        "msgrcv\0" +
+        "msgget\0" +
+        "msgctl\0" +
+        "shmat\0" +
+        "shmdt\0" +
+        "shmget\0" +
+        "shmctl\0" +
+        "add_key\0" +
+        "request_key\0" +
+        "keyctl\0" +
+        "semtimedop\0" +
+        "vserver\0" +
+        "ioprio_set\0" +
+        "ioprio_get\0" +
+        "inotify_init\0" +
+        "inotify_add_watch\0" +
+        "inotify_rm_watch\0" +
+        "mbind\0" +
+        "get_mempolicy\0" +
+        "set_mempolicy\0" +
+        "openat\0" +
+        "mkdirat\0" +
+        "mknodat\0" +
+        "fchownat\0" +
+        "futimesat\0" +
+        "fstatat64\0" +
+        "unlinkat\0" +
+        "renameat\0" +
+        "linkat\0" +
+        "symlinkat\0" +
+        "readlinkat\0" +
+        "fchmodat\0" +
+        "faccessat\0" +
+        "pselect6\0" +
+        "ppoll\0" +
+        "unshare\0" +
+        "set_robust_list\0" +
+        "get_robust_list\0" +
+        "splice\0" +
+        "arm_sync_file_range\0" +
+        "tee\0" +
+        "vmsplice\0" +
+        "move_pages\0" +
+        "getcpu\0" +
+        "epoll_pwait\0" +
+        "kexec_load\0" +
+        "utimensat\0" +
+        "signalfd\0" +
+        "timerfd_create\0" +
+        "eventfd\0" +
+        "fallocate\0" +
+        "timerfd_settime\0" +
+        "timerfd_gettime\0" +
+        "signalfd4\0" +
+        "eventfd2\0" +
+        "epoll_create1\0" +
+        "dup3\0" +
+        "pipe2\0" +
+        "inotify_init1\0" +
+        "preadv\0" +
+        "pwritev\0" +
+        "rt_tgsigqueueinfo\0" +
+        "perf_event_open\0" +
+        "recvmmsg\0" +
+        "accept4\0" +
+        "fanotify_init\0" +
+        "fanotify_mark\0" +
+        "prlimit64\0" +
+        "name_to_handle_at\0" +
+        "open_by_handle_at\0" +
+        "clock_adjtime\0" +
+        "syncfs\0" +
+        "sendmmsg\0" +
+        "setns\0" +
+        "process_vm_readv\0" +
+        "process_vm_writev\0" +
+        "kcmp\0" +
+        "finit_module\0" +
+        "sched_setattr\0" +
+        "sched_getattr\0" +
+        "renameat2\0" +
+        "seccomp\0" +
+        "getrandom\0" +
+        "memfd_create\0" +
+        "bpf\0" +
+        "execveat\0" +
+        "userfaultfd\0" +
+        "membarrier\0" +
+        "mlock2\0" +
+        "copy_file_range\0" +
+        "preadv2\0" +
+        "pwritev2\0" +
+        "pkey_mprotect\0" +
+        "pkey_alloc\0" +
+        "pkey_free\0" +
+        "statx\0" +
+        "rseq\0" +
+        "io_pgetevents\0" +
+        "migrate_pages\0" +
+        "kexec_file_load\0" +
+        "clock_gettime64\0" +
+        "clock_settime64\0" +
+        "clock_adjtime64\0" +
+        "clock_getres_time64\0" +
+        "clock_nanosleep_time64\0" +
+        "timer_gettime64\0" +
+        "timer_settime64\0" +
+        "timerfd_gettime64\0" +
+        "timerfd_settime64\0" +
+        "utimensat_time64\0" +
+        "pselect6_time64\0" +
+        "ppoll_time64\0" +
+        "io_pgetevents_time64\0" +
+        "recvmmsg_time64\0" +
+        "mq_timedsend_time64\0" +
+        "mq_timedreceive_time64\0" +
+        "semtimedop_time64\0" +
+        "rt_sigtimedwait_time64\0" +
+        "futex_time64\0" +
+        "sched_rr_get_interval_time64\0" +
+        "pidfd_send_signal\0" +
+        "io_uring_setup\0" +
+        "io_uring_enter\0" +
+        "io_uring_register\0" +
+        "open_tree\0" +
+        "move_mount\0" +
+        "fsopen\0" +
+        "fsconfig\0" +
+        "fsmount\0" +
+        "fspick\0" +
+        "pidfd_open\0" +
+        "clone3\0" +
+        "close_range\0" +
+        "openat2\0" +
+        "pidfd_getfd\0" +
+        "faccessat2\0" +
+        "process_madvise\0" +
+        "epoll_pwait2\0" +
+        "mount_setattr\0" +
+        "quotactl_fd\0" +
+        "landlock_create_ruleset\0" +
+        "landlock_add_rule\0" +
+        "landlock_restrict_self\0" +
+        "process_mrelease\0" +
+        "futex_waitv\0" +
+        "set_mempolicy_home_node\0" +
+        "cachestat\0" +
+        "fchmodat2\0" +
+        "map_shadow_stack\0" +
+        "futex_wake\0" +
+        "futex_wait\0" +
+        "futex_requeue\0" +
+        "statmount\0" +
+        "listmount\0" +
+        "lsm_get_self_attr\0" +
+        "lsm_set_self_attr\0" +
+        "lsm_list_modules\0" +
+        "mseal\0" +
+        "setxattrat\0" +
+        "getxattrat\0" +
+        "listxattrat\0" +
+        "removexattrat\0" +
+        "open_tree_attr\0" +
+        "file_getattr\0" +
+        "file_setattr\0" +
+        "listns\0" +
+        "rseq_slice_yield\0" +
+        "breakpoint\0" +
+        "cacheflush\0" +
+        "usr26\0" +
+        "usr32\0" +
+        "set_tls\0" +
+        "get_tls\0";
+
+    /// <summary>Arm: the numbers, ascending.</summary>
+    internal static readonly uint[] ArmNumbers =
     [
-        new("restart_syscall", 0),
-        new("exit", 1),
-        new("fork", 2),
-        new("read", 3),
-        new("write", 4),
-        new("open", 5),
-        new("close", 6),
-        new("creat", 8),
-        new("link", 9),
-        new("unlink", 10),
-        new("execve", 11),
-        new("chdir", 12),
-        new("mknod", 14),
-        new("chmod", 15),
-        new("lchown", 16),
-        new("lseek", 19),
-        new("getpid", 20),
-        new("mount", 21),
-        new("setuid", 23),
-        new("getuid", 24),
-        new("ptrace", 26),
-        new("pause", 29),
-        new("access", 33),
-        new("nice", 34),
-        new("sync", 36),
-        new("kill", 37),
-        new("rename", 38),
-        new("mkdir", 39),
-        new("rmdir", 40),
-        new("dup", 41),
-        new("pipe", 42),
-        new("times", 43),
-        new("brk", 45),
-        new("setgid", 46),
-        new("getgid", 47),
-        new("geteuid", 49),
-        new("getegid", 50),
-        new("acct", 51),
-        new("umount2", 52),
-        new("ioctl", 54),
-        new("fcntl", 55),
-        new("setpgid", 57),
-        new("umask", 60),
-        new("chroot", 61),
-        new("ustat", 62),
-        new("dup2", 63),
-        new("getppid", 64),
-        new("getpgrp", 65),
-        new("setsid", 66),
-        new("sigaction", 67),
-        new("setreuid", 70),
-        new("setregid", 71),
-        new("sigsuspend", 72),
-        new("sigpending", 73),
-        new("sethostname", 74),
-        new("setrlimit", 75),
-        new("getrusage", 77),
-        new("gettimeofday", 78),
-        new("settimeofday", 79),
-        new("getgroups", 80),
-        new("setgroups", 81),
-        new("symlink", 83),
-        new("readlink", 85),
-        new("uselib", 86),
-        new("swapon", 87),
-        new("reboot", 88),
-        new("munmap", 91),
-        new("truncate", 92),
-        new("ftruncate", 93),
-        new("fchmod", 94),
-        new("fchown", 95),
-        new("getpriority", 96),
-        new("setpriority", 97),
-        new("statfs", 99),
-        new("fstatfs", 100),
-        new("syslog", 103),
-        new("setitimer", 104),
-        new("getitimer", 105),
-        new("stat", 106),
-        new("lstat", 107),
-        new("fstat", 108),
-        new("vhangup", 111),
-        new("wait4", 114),
-        new("swapoff", 115),
-        new("sysinfo", 116),
-        new("fsync", 118),
-        new("sigreturn", 119),
-        new("clone", 120),
-        new("setdomainname", 121),
-        new("uname", 122),
-        new("adjtimex", 124),
-        new("mprotect", 125),
-        new("sigprocmask", 126),
-        new("init_module", 128),
-        new("delete_module", 129),
-        new("quotactl", 131),
-        new("getpgid", 132),
-        new("fchdir", 133),
-        new("bdflush", 134),
-        new("sysfs", 135),
-        new("personality", 136),
-        new("setfsuid", 138),
-        new("setfsgid", 139),
-        new("_llseek", 140),
-        new("getdents", 141),
-        new("_newselect", 142),
-        new("flock", 143),
-        new("msync", 144),
-        new("readv", 145),
-        new("writev", 146),
-        new("getsid", 147),
-        new("fdatasync", 148),
-        new("_sysctl", 149),
-        new("mlock", 150),
-        new("munlock", 151),
-        new("mlockall", 152),
-        new("munlockall", 153),
-        new("sched_setparam", 154),
-        new("sched_getparam", 155),
-        new("sched_setscheduler", 156),
-        new("sched_getscheduler", 157),
-        new("sched_yield", 158),
-        new("sched_get_priority_max", 159),
-        new("sched_get_priority_min", 160),
-        new("sched_rr_get_interval", 161),
-        new("nanosleep", 162),
-        new("mremap", 163),
-        new("setresuid", 164),
-        new("getresuid", 165),
-        new("poll", 168),
-        new("nfsservctl", 169),
-        new("setresgid", 170),
-        new("getresgid", 171),
-        new("prctl", 172),
-        new("rt_sigreturn", 173),
-        new("rt_sigaction", 174),
-        new("rt_sigprocmask", 175),
-        new("rt_sigpending", 176),
-        new("rt_sigtimedwait", 177),
-        new("rt_sigqueueinfo", 178),
-        new("rt_sigsuspend", 179),
-        new("pread64", 180),
-        new("pwrite64", 181),
-        new("chown", 182),
-        new("getcwd", 183),
-        new("capget", 184),
-        new("capset", 185),
-        new("sigaltstack", 186),
-        new("sendfile", 187),
-        new("vfork", 190),
-        new("ugetrlimit", 191),
-        new("mmap2", 192),
-        new("truncate64", 193),
-        new("ftruncate64", 194),
-        new("stat64", 195),
-        new("lstat64", 196),
-        new("fstat64", 197),
-        new("lchown32", 198),
-        new("getuid32", 199),
-        new("getgid32", 200),
-        new("geteuid32", 201),
-        new("getegid32", 202),
-        new("setreuid32", 203),
-        new("setregid32", 204),
-        new("getgroups32", 205),
-        new("setgroups32", 206),
-        new("fchown32", 207),
-        new("setresuid32", 208),
-        new("getresuid32", 209),
-        new("setresgid32", 210),
-        new("getresgid32", 211),
-        new("chown32", 212),
-        new("setuid32", 213),
-        new("setgid32", 214),
-        new("setfsuid32", 215),
-        new("setfsgid32", 216),
-        new("getdents64", 217),
-        new("pivot_root", 218),
-        new("mincore", 219),
-        new("madvise", 220),
-        new("fcntl64", 221),
-        new("gettid", 224),
-        new("readahead", 225),
-        new("setxattr", 226),
-        new("lsetxattr", 227),
-        new("fsetxattr", 228),
-        new("getxattr", 229),
-        new("lgetxattr", 230),
-        new("fgetxattr", 231),
-        new("listxattr", 232),
-        new("llistxattr", 233),
-        new("flistxattr", 234),
-        new("removexattr", 235),
-        new("lremovexattr", 236),
-        new("fremovexattr", 237),
-        new("tkill", 238),
-        new("sendfile64", 239),
-        new("futex", 240),
-        new("sched_setaffinity", 241),
-        new("sched_getaffinity", 242),
-        new("io_setup", 243),
-        new("io_destroy", 244),
-        new("io_getevents", 245),
-        new("io_submit", 246),
-        new("io_cancel", 247),
-        new("exit_group", 248),
-        new("lookup_dcookie", 249),
-        new("epoll_create", 250),
-        new("epoll_ctl", 251),
-        new("epoll_wait", 252),
-        new("remap_file_pages", 253),
-        new("set_tid_address", 256),
-        new("timer_create", 257),
-        new("timer_settime", 258),
-        new("timer_gettime", 259),
-        new("timer_getoverrun", 260),
-        new("timer_delete", 261),
-        new("clock_settime", 262),
-        new("clock_gettime", 263),
-        new("clock_getres", 264),
-        new("clock_nanosleep", 265),
-        new("statfs64", 266),
-        new("fstatfs64", 267),
-        new("tgkill", 268),
-        new("utimes", 269),
-        new("arm_fadvise64_64", 270),
-        new("pciconfig_iobase", 271),
-        new("pciconfig_read", 272),
-        new("pciconfig_write", 273),
-        new("mq_open", 274),
-        new("mq_unlink", 275),
-        new("mq_timedsend", 276),
-        new("mq_timedreceive", 277),
-        new("mq_notify", 278),
-        new("mq_getsetattr", 279),
-        new("waitid", 280),
-        new("socket", 281),
-        new("bind", 282),
-        new("connect", 283),
-        new("listen", 284),
-        new("accept", 285),
-        new("getsockname", 286),
-        new("getpeername", 287),
-        new("socketpair", 288),
-        new("send", 289),
-        new("sendto", 290),
-        new("recv", 291),
-        new("recvfrom", 292),
-        new("shutdown", 293),
-        new("setsockopt", 294),
-        new("getsockopt", 295),
-        new("sendmsg", 296),
-        new("recvmsg", 297),
-        new("semop", 298),
-        new("semget", 299),
-        new("semctl", 300),
-        new("msgsnd", 301),
-        new("msgrcv", 302),
-        new("msgget", 303),
-        new("msgctl", 304),
-        new("shmat", 305),
-        new("shmdt", 306),
-        new("shmget", 307),
-        new("shmctl", 308),
-        new("add_key", 309),
-        new("request_key", 310),
-        new("keyctl", 311),
-        new("semtimedop", 312),
-        new("vserver", 313),
-        new("ioprio_set", 314),
-        new("ioprio_get", 315),
-        new("inotify_init", 316),
-        new("inotify_add_watch", 317),
-        new("inotify_rm_watch", 318),
-        new("mbind", 319),
-        new("get_mempolicy", 320),
-        new("set_mempolicy", 321),
-        new("openat", 322),
-        new("mkdirat", 323),
-        new("mknodat", 324),
-        new("fchownat", 325),
-        new("futimesat", 326),
-        new("fstatat64", 327),
-        new("unlinkat", 328),
-        new("renameat", 329),
-        new("linkat", 330),
-        new("symlinkat", 331),
-        new("readlinkat", 332),
-        new("fchmodat", 333),
-        new("faccessat", 334),
-        new("pselect6", 335),
-        new("ppoll", 336),
-        new("unshare", 337),
-        new("set_robust_list", 338),
-        new("get_robust_list", 339),
-        new("splice", 340),
-        new("arm_sync_file_range", 341),
-        new("tee", 342),
-        new("vmsplice", 343),
-        new("move_pages", 344),
-        new("getcpu", 345),
-        new("epoll_pwait", 346),
-        new("kexec_load", 347),
-        new("utimensat", 348),
-        new("signalfd", 349),
-        new("timerfd_create", 350),
-        new("eventfd", 351),
-        new("fallocate", 352),
-        new("timerfd_settime", 353),
-        new("timerfd_gettime", 354),
-        new("signalfd4", 355),
-        new("eventfd2", 356),
-        new("epoll_create1", 357),
-        new("dup3", 358),
-        new("pipe2", 359),
-        new("inotify_init1", 360),
-        new("preadv", 361),
-        new("pwritev", 362),
-        new("rt_tgsigqueueinfo", 363),
-        new("perf_event_open", 364),
-        new("recvmmsg", 365),
-        new("accept4", 366),
-        new("fanotify_init", 367),
-        new("fanotify_mark", 368),
-        new("prlimit64", 369),
-        new("name_to_handle_at", 370),
-        new("open_by_handle_at", 371),
-        new("clock_adjtime", 372),
-        new("syncfs", 373),
-        new("sendmmsg", 374),
-        new("setns", 375),
-        new("process_vm_readv", 376),
-        new("process_vm_writev", 377),
-        new("kcmp", 378),
-        new("finit_module", 379),
-        new("sched_setattr", 380),
-        new("sched_getattr", 381),
-        new("renameat2", 382),
-        new("seccomp", 383),
-        new("getrandom", 384),
-        new("memfd_create", 385),
-        new("bpf", 386),
-        new("execveat", 387),
-        new("userfaultfd", 388),
-        new("membarrier", 389),
-        new("mlock2", 390),
-        new("copy_file_range", 391),
-        new("preadv2", 392),
-        new("pwritev2", 393),
-        new("pkey_mprotect", 394),
-        new("pkey_alloc", 395),
-        new("pkey_free", 396),
-        new("statx", 397),
-        new("rseq", 398),
-        new("io_pgetevents", 399),
-        new("migrate_pages", 400),
-        new("kexec_file_load", 401),
-        new("clock_gettime64", 403),
-        new("clock_settime64", 404),
-        new("clock_adjtime64", 405),
-        new("clock_getres_time64", 406),
-        new("clock_nanosleep_time64", 407),
-        new("timer_gettime64", 408),
-        new("timer_settime64", 409),
-        new("timerfd_gettime64", 410),
-        new("timerfd_settime64", 411),
-        new("utimensat_time64", 412),
-        new("pselect6_time64", 413),
-        new("ppoll_time64", 414),
-        new("io_pgetevents_time64", 416),
-        new("recvmmsg_time64", 417),
-        new("mq_timedsend_time64", 418),
-        new("mq_timedreceive_time64", 419),
-        new("semtimedop_time64", 420),
-        new("rt_sigtimedwait_time64", 421),
-        new("futex_time64", 422),
-        new("sched_rr_get_interval_time64", 423),
-        new("pidfd_send_signal", 424),
-        new("io_uring_setup", 425),
-        new("io_uring_enter", 426),
-        new("io_uring_register", 427),
-        new("open_tree", 428),
-        new("move_mount", 429),
-        new("fsopen", 430),
-        new("fsconfig", 431),
-        new("fsmount", 432),
-        new("fspick", 433),
-        new("pidfd_open", 434),
-        new("clone3", 435),
-        new("close_range", 436),
-        new("openat2", 437),
-        new("pidfd_getfd", 438),
-        new("faccessat2", 439),
-        new("process_madvise", 440),
-        new("epoll_pwait2", 441),
-        new("mount_setattr", 442),
-        new("quotactl_fd", 443),
-        new("landlock_create_ruleset", 444),
-        new("landlock_add_rule", 445),
-        new("landlock_restrict_self", 446),
-        new("process_mrelease", 448),
-        new("futex_waitv", 449),
-        new("set_mempolicy_home_node", 450),
-        new("cachestat", 451),
-        new("fchmodat2", 452),
-        new("map_shadow_stack", 453),
-        new("futex_wake", 454),
-        new("futex_wait", 455),
-        new("futex_requeue", 456),
-        new("statmount", 457),
-        new("listmount", 458),
-        new("lsm_get_self_attr", 459),
-        new("lsm_set_self_attr", 460),
-        new("lsm_list_modules", 461),
-        new("mseal", 462),
-        new("setxattrat", 463),
-        new("getxattrat", 464),
-        new("listxattrat", 465),
-        new("removexattrat", 466),
-        new("open_tree_attr", 467),
-        new("file_getattr", 468),
-        new("file_setattr", 469),
-        new("listns", 470),
-        new("rseq_slice_yield", 471),
-        new("breakpoint", 983041),
-        new("cacheflush", 983042),
-        new("usr26", 983043),
-        new("usr32", 983044),
-        new("set_tls", 983045),
-        new("get_tls", 983046),
+        0, 1, 2, 3, 4, 5, 6, 8, 9, 10,
+        11, 12, 14, 15, 16, 19, 20, 21, 23, 24,
+        26, 29, 33, 34, 36, 37, 38, 39, 40, 41,
+        42, 43, 45, 46, 47, 49, 50, 51, 52, 54,
+        55, 57, 60, 61, 62, 63, 64, 65, 66, 67,
+        70, 71, 72, 73, 74, 75, 77, 78, 79, 80,
+        81, 83, 85, 86, 87, 88, 91, 92, 93, 94,
+        95, 96, 97, 99, 100, 103, 104, 105, 106, 107,
+        108, 111, 114, 115, 116, 118, 119, 120, 121, 122,
+        124, 125, 126, 128, 129, 131, 132, 133, 134, 135,
+        136, 138, 139, 140, 141, 142, 143, 144, 145, 146,
+        147, 148, 149, 150, 151, 152, 153, 154, 155, 156,
+        157, 158, 159, 160, 161, 162, 163, 164, 165, 168,
+        169, 170, 171, 172, 173, 174, 175, 176, 177, 178,
+        179, 180, 181, 182, 183, 184, 185, 186, 187, 190,
+        191, 192, 193, 194, 195, 196, 197, 198, 199, 200,
+        201, 202, 203, 204, 205, 206, 207, 208, 209, 210,
+        211, 212, 213, 214, 215, 216, 217, 218, 219, 220,
+        221, 224, 225, 226, 227, 228, 229, 230, 231, 232,
+        233, 234, 235, 236, 237, 238, 239, 240, 241, 242,
+        243, 244, 245, 246, 247, 248, 249, 250, 251, 252,
+        253, 256, 257, 258, 259, 260, 261, 262, 263, 264,
+        265, 266, 267, 268, 269, 270, 271, 272, 273, 274,
+        275, 276, 277, 278, 279, 280, 281, 282, 283, 284,
+        285, 286, 287, 288, 289, 290, 291, 292, 293, 294,
+        295, 296, 297, 298, 299, 300, 301, 302, 303, 304,
+        305, 306, 307, 308, 309, 310, 311, 312, 313, 314,
+        315, 316, 317, 318, 319, 320, 321, 322, 323, 324,
+        325, 326, 327, 328, 329, 330, 331, 332, 333, 334,
+        335, 336, 337, 338, 339, 340, 341, 342, 343, 344,
+        345, 346, 347, 348, 349, 350, 351, 352, 353, 354,
+        355, 356, 357, 358, 359, 360, 361, 362, 363, 364,
+        365, 366, 367, 368, 369, 370, 371, 372, 373, 374,
+        375, 376, 377, 378, 379, 380, 381, 382, 383, 384,
+        385, 386, 387, 388, 389, 390, 391, 392, 393, 394,
+        395, 396, 397, 398, 399, 400, 401, 403, 404, 405,
+        406, 407, 408, 409, 410, 411, 412, 413, 414, 416,
+        417, 418, 419, 420, 421, 422, 423, 424, 425, 426,
+        427, 428, 429, 430, 431, 432, 433, 434, 435, 436,
+        437, 438, 439, 440, 441, 442, 443, 444, 445, 446,
+        448, 449, 450, 451, 452, 453, 454, 455, 456, 457,
+        458, 459, 460, 461, 462, 463, 464, 465, 466, 467,
+        468, 469, 470, 471, 983041, 983042, 983043, 983044, 983045, 983046,
+    ];
+
+    /// <summary>Arm: where each name starts in ArmNames, and one past the last.</summary>
+    internal static readonly ushort[] ArmNameStarts =
+    [
+        0, 16, 21, 26, 31, 37, 42, 48, 54, 59, 66, 73,
+        79, 85, 91, 98, 104, 111, 117, 124, 131, 138, 144, 151,
+        156, 161, 166, 173, 179, 185, 189, 194, 200, 204, 211, 218,
+        226, 234, 239, 247, 253, 259, 267, 273, 280, 286, 291, 299,
+        307, 314, 324, 333, 342, 353, 364, 376, 386, 396, 409, 422,
+        432, 442, 450, 459, 466, 473, 480, 487, 496, 506, 513, 520,
+        532, 544, 551, 559, 566, 576, 586, 591, 597, 603, 611, 617,
+        625, 633, 639, 649, 655, 669, 675, 684, 693, 705, 717, 731,
+        740, 748, 755, 763, 769, 781, 790, 799, 807, 816, 827, 833,
+        839, 845, 852, 859, 869, 877, 883, 891, 900, 911, 926, 941,
+        960, 979, 991, 1014, 1037, 1059, 1069, 1076, 1086, 1096, 1101, 1112,
+        1122, 1132, 1138, 1151, 1164, 1179, 1193, 1209, 1225, 1239, 1247, 1256,
+        1262, 1269, 1276, 1283, 1295, 1304, 1310, 1321, 1327, 1338, 1350, 1357,
+        1365, 1373, 1382, 1391, 1400, 1410, 1420, 1431, 1442, 1454, 1466, 1475,
+        1487, 1499, 1511, 1523, 1531, 1540, 1549, 1560, 1571, 1582, 1593, 1601,
+        1609, 1617, 1624, 1634, 1643, 1653, 1663, 1672, 1682, 1692, 1702, 1713,
+        1724, 1736, 1749, 1762, 1768, 1779, 1785, 1803, 1821, 1830, 1841, 1854,
+        1864, 1874, 1885, 1900, 1913, 1923, 1934, 1951, 1967, 1980, 1994, 2008,
+        2025, 2038, 2052, 2066, 2079, 2095, 2104, 2114, 2121, 2128, 2145, 2162,
+        2177, 2193, 2201, 2211, 2224, 2240, 2250, 2264, 2271, 2278, 2283, 2291,
+        2298, 2305, 2317, 2329, 2340, 2345, 2352, 2357, 2366, 2375, 2386, 2397,
+        2405, 2413, 2419, 2426, 2433, 2440, 2447, 2454, 2461, 2467, 2473, 2480,
+        2487, 2495, 2507, 2514, 2525, 2533, 2544, 2555, 2568, 2586, 2603, 2609,
+        2623, 2637, 2644, 2652, 2660, 2669, 2679, 2689, 2698, 2707, 2714, 2724,
+        2735, 2744, 2754, 2763, 2769, 2777, 2793, 2809, 2816, 2836, 2840, 2849,
+        2860, 2867, 2879, 2890, 2900, 2909, 2924, 2932, 2942, 2958, 2974, 2984,
+        2993, 3007, 3012, 3018, 3032, 3039, 3047, 3065, 3081, 3090, 3098, 3112,
+        3126, 3136, 3154, 3172, 3186, 3193, 3202, 3208, 3225, 3243, 3248, 3261,
+        3275, 3289, 3299, 3307, 3317, 3330, 3334, 3343, 3355, 3366, 3373, 3389,
+        3397, 3406, 3420, 3431, 3441, 3447, 3452, 3466, 3480, 3496, 3512, 3528,
+        3544, 3564, 3587, 3603, 3619, 3637, 3655, 3672, 3688, 3701, 3722, 3738,
+        3758, 3781, 3799, 3822, 3835, 3864, 3882, 3897, 3912, 3930, 3940, 3951,
+        3958, 3967, 3975, 3982, 3993, 4000, 4012, 4020, 4032, 4043, 4059, 4072,
+        4086, 4098, 4122, 4140, 4163, 4180, 4192, 4216, 4226, 4236, 4253, 4264,
+        4275, 4289, 4299, 4309, 4327, 4345, 4362, 4368, 4379, 4390, 4402, 4416,
+        4431, 4444, 4457, 4464, 4481, 4492, 4503, 4509, 4515, 4523, 4531,
+    ];
+
+    /// <summary>Arm: the indexes of the entries in ordinal order of their names.</summary>
+    internal static readonly ushort[] ArmByName =
+    [
+        103, 105, 112, 240, 321, 22, 37, 264, 90, 225, 296, 98,
+        237, 341, 424, 32, 425, 403, 145, 146, 11, 13, 143, 171,
+        43, 327, 359, 219, 360, 218, 357, 220, 361, 217, 358, 87,
+        388, 6, 389, 238, 346, 7, 94, 29, 45, 313, 207, 312,
+        208, 301, 394, 209, 306, 311, 10, 342, 1, 205, 289, 392,
+        307, 322, 323, 97, 69, 288, 404, 70, 166, 280, 40, 180,
+        111, 188, 420, 421, 334, 191, 106, 2, 194, 384, 185, 385,
+        383, 386, 80, 156, 282, 74, 222, 85, 68, 153, 197, 408,
+        375, 407, 401, 406, 281, 275, 294, 429, 300, 144, 104, 176,
+        36, 161, 35, 160, 34, 159, 59, 164, 77, 242, 96, 47,
+        16, 46, 71, 339, 132, 170, 128, 168, 56, 110, 241, 250,
+        181, 57, 19, 158, 186, 416, 93, 272, 271, 315, 273, 204,
+        201, 202, 354, 369, 200, 203, 379, 380, 378, 39, 270, 269,
+        333, 356, 302, 266, 25, 398, 397, 399, 14, 157, 187, 8,
+        285, 239, 410, 422, 189, 417, 190, 206, 193, 15, 184, 411,
+        413, 412, 79, 155, 179, 405, 274, 344, 340, 355, 178, 27,
+        278, 12, 279, 113, 345, 115, 151, 17, 395, 382, 299, 91,
+        234, 233, 229, 232, 372, 231, 371, 230, 126, 414, 259, 258,
+        257, 256, 107, 114, 116, 66, 325, 125, 130, 23, 5, 326,
+        381, 419, 277, 390, 21, 226, 227, 228, 319, 100, 391, 387,
+        377, 30, 314, 177, 350, 351, 349, 129, 291, 368, 133, 141,
+        316, 347, 324, 393, 400, 331, 332, 290, 367, 20, 142, 317,
+        348, 95, 396, 3, 182, 62, 287, 108, 65, 246, 247, 320,
+        370, 252, 210, 192, 418, 26, 284, 337, 265, 0, 28, 353,
+        423, 135, 137, 136, 139, 134, 140, 138, 374, 318, 122, 123,
+        199, 336, 118, 120, 124, 376, 198, 335, 117, 119, 121, 338,
+        255, 254, 253, 267, 373, 244, 148, 196, 329, 251, 245, 276,
+        402, 293, 211, 428, 88, 102, 175, 101, 174, 33, 173, 60,
+        165, 54, 76, 330, 41, 72, 51, 163, 131, 169, 127, 167,
+        50, 162, 55, 48, 249, 58, 18, 172, 183, 415, 260, 263,
+        261, 262, 248, 49, 147, 304, 310, 53, 92, 86, 52, 236,
+        243, 295, 78, 154, 73, 221, 409, 352, 83, 64, 61, 286,
+        24, 328, 99, 84, 75, 297, 223, 212, 216, 215, 214, 362,
+        213, 363, 305, 309, 364, 308, 365, 31, 195, 67, 152, 150,
+        42, 38, 89, 9, 283, 292, 63, 343, 426, 427, 44, 303,
+        366, 224, 149, 81, 298, 268, 82, 235, 4, 109,
     ];
 }

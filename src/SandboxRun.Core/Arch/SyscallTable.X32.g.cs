@@ -6,381 +6,497 @@ namespace SandboxRun.Arch;
 
 internal static partial class SyscallTables
 {
-    internal static readonly SyscallEntry[] X32 =
+    /// <summary>X32: the names in number order, each ended by a NUL.</summary>
+    internal const string X32Names =
+        "read\0" +
+        "write\0" +
+        "open\0" +
+        "close\0" +
+        "stat\0" +
+        "fstat\0" +
+        "lstat\0" +
+        "poll\0" +
+        "lseek\0" +
+        "mmap\0" +
+        "mprotect\0" +
+        "munmap\0" +
+        "brk\0" +
+        "rt_sigprocmask\0" +
+        "pread64\0" +
+        "pwrite64\0" +
+        "access\0" +
+        "pipe\0" +
+        "select\0" +
+        "sched_yield\0" +
+        "mremap\0" +
+        "msync\0" +
+        "mincore\0" +
+        "madvise\0" +
+        "shmget\0" +
+        "shmat\0" +
+        "shmctl\0" +
+        "dup\0" +
+        "dup2\0" +
+        "pause\0" +
+        "nanosleep\0" +
+        "getitimer\0" +
+        "alarm\0" +
+        "setitimer\0" +
+        "getpid\0" +
+        "sendfile\0" +
+        "socket\0" +
+        "connect\0" +
+        "accept\0" +
+        "sendto\0" +
+        "shutdown\0" +
+        "bind\0" +
+        "listen\0" +
+        "getsockname\0" +
+        "getpeername\0" +
+        "socketpair\0" +
+        "clone\0" +
+        "fork\0" +
+        "vfork\0" +
+        "exit\0" +
+        "wait4\0" +
+        "kill\0" +
+        "uname\0" +
+        "semget\0" +
+        "semop\0" +
+        "semctl\0" +
+        "shmdt\0" +
+        "msgget\0" +
+        "msgsnd\0" +
+        "msgrcv\0" +
+        "msgctl\0" +
+        "fcntl\0" +
+        "flock\0" +
+        "fsync\0" +
+        "fdatasync\0" +
+        "truncate\0" +
+        "ftruncate\0" +
+        "getdents\0" +
+        "getcwd\0" +
+        "chdir\0" +
+        "fchdir\0" +
+        "rename\0" +
+        "mkdir\0" +
+        "rmdir\0" +
+        "creat\0" +
+        "link\0" +
+        "unlink\0" +
+        "symlink\0" +
+        "readlink\0" +
+        "chmod\0" +
+        "fchmod\0" +
+        "chown\0" +
+        "fchown\0" +
+        "lchown\0" +
+        "umask\0" +
+        "gettimeofday\0" +
+        "getrlimit\0" +
+        "getrusage\0" +
+        "sysinfo\0" +
+        "times\0" +
+        "getuid\0" +
+        "syslog\0" +
+        "getgid\0" +
+        "setuid\0" +
+        "setgid\0" +
+        "geteuid\0" +
+        "getegid\0" +
+        "setpgid\0" +
+        "getppid\0" +
+        "getpgrp\0" +
+        "setsid\0" +
+        "setreuid\0" +
+        "setregid\0" +
+        "getgroups\0" +
+        "setgroups\0" +
+        "setresuid\0" +
+        "getresuid\0" +
+        "setresgid\0" +
+        "getresgid\0" +
+        "getpgid\0" +
+        "setfsuid\0" +
+        "setfsgid\0" +
+        "getsid\0" +
+        "capget\0" +
+        "capset\0" +
+        "rt_sigsuspend\0" +
+        "utime\0" +
+        "mknod\0" +
+        "personality\0" +
+        "ustat\0" +
+        "statfs\0" +
+        "fstatfs\0" +
+        "sysfs\0" +
+        "getpriority\0" +
+        "setpriority\0" +
+        "sched_setparam\0" +
+        "sched_getparam\0" +
+        "sched_setscheduler\0" +
+        "sched_getscheduler\0" +
+        "sched_get_priority_max\0" +
+        "sched_get_priority_min\0" +
+        "sched_rr_get_interval\0" +
+        "mlock\0" +
+        "munlock\0" +
+        "mlockall\0" +
+        "munlockall\0" +
+        "vhangup\0" +
+        "modify_ldt\0" +
+        "pivot_root\0" +
+        "prctl\0" +
+        "arch_prctl\0" +
+        "adjtimex\0" +
+        "setrlimit\0" +
+        "chroot\0" +
+        "sync\0" +
+        "acct\0" +
+        "settimeofday\0" +
+        "mount\0" +
+        "umount2\0" +
+        "swapon\0" +
+        "swapoff\0" +
+        "reboot\0" +
+        "sethostname\0" +
+        "setdomainname\0" +
+        "iopl\0" +
+        "ioperm\0" +
+        "init_module\0" +
+        "delete_module\0" +
+        "quotactl\0" +
+        "getpmsg\0" +
+        "putpmsg\0" +
+        "afs_syscall\0" +
+        "tuxcall\0" +
+        "security\0" +
+        "gettid\0" +
+        "readahead\0" +
+        "setxattr\0" +
+        "lsetxattr\0" +
+        "fsetxattr\0" +
+        "getxattr\0" +
+        "lgetxattr\0" +
+        "fgetxattr\0" +
+        "listxattr\0" +
+        "llistxattr\0" +
+        "flistxattr\0" +
+        "removexattr\0" +
+        "lremovexattr\0" +
+        "fremovexattr\0" +
+        "tkill\0" +
+        "time\0" +
+        "futex\0" +
+        "sched_setaffinity\0" +
+        "sched_getaffinity\0" +
+        "io_destroy\0" +
+        "io_getevents\0" +
+        "io_cancel\0" +
+        "lookup_dcookie\0" +
+        "epoll_create\0" +
+        "remap_file_pages\0" +
+        "getdents64\0" +
+        "set_tid_address\0" +
+        "restart_syscall\0" +
+        "semtimedop\0" +
+        "fadvise64\0" +
+        "timer_settime\0" +
+        "timer_gettime\0" +
+        "timer_getoverrun\0" +
+        "timer_delete\0" +
+        "clock_settime\0" +
+        "clock_gettime\0" +
+        "clock_getres\0" +
+        "clock_nanosleep\0" +
+        "exit_group\0" +
+        "epoll_wait\0" +
+        "epoll_ctl\0" +
+        "tgkill\0" +
+        "utimes\0" +
+        "mbind\0" +
+        "set_mempolicy\0" +
+        "get_mempolicy\0" +
+        "mq_open\0" +
+        "mq_unlink\0" +
+        "mq_timedsend\0" +
+        "mq_timedreceive\0" +
+        "mq_getsetattr\0" +
+        "add_key\0" +
+        "request_key\0" +
+        "keyctl\0" +
+        "ioprio_set\0" +
+        "ioprio_get\0" +
+        "inotify_init\0" +
+        "inotify_add_watch\0" +
+        "inotify_rm_watch\0" +
+        "migrate_pages\0" +
+        "openat\0" +
+        "mkdirat\0" +
+        "mknodat\0" +
+        "fchownat\0" +
+        "futimesat\0" +
+        "newfstatat\0" +
+        "unlinkat\0" +
+        "renameat\0" +
+        "linkat\0" +
+        "symlinkat\0" +
+        "readlinkat\0" +
+        "fchmodat\0" +
+        "faccessat\0" +
+        "pselect6\0" +
+        "ppoll\0" +
+        "unshare\0" +
+        "splice\0" +
+        "tee\0" +
+        "sync_file_range\0" +
+        "utimensat\0" +
+        "epoll_pwait\0" +
+        "signalfd\0" +
+        "timerfd_create\0" +
+        "eventfd\0" +
+        "fallocate\0" +
+        "timerfd_settime\0" +
+        "timerfd_gettime\0" +
+        "accept4\0" +
+        "signalfd4\0" +
+        "eventfd2\0" +
+        "epoll_create1\0" +
+        "dup3\0" +
+        "pipe2\0" +
+        "inotify_init1\0" +
+        "perf_event_open\0" +
+        "fanotify_init\0" +
+        "fanotify_mark\0" +
+        "prlimit64\0" +
+        "name_to_handle_at\0" +
+        "open_by_handle_at\0" +
+        "clock_adjtime\0" +
+        "syncfs\0" +
+        "setns\0" +
+        "getcpu\0" +
+        "kcmp\0" +
+        "finit_module\0" +
+        "sched_setattr\0" +
+        "sched_getattr\0" +
+        "renameat2\0" +
+        "seccomp\0" +
+        "getrandom\0" +
+        "memfd_create\0" +
+        "kexec_file_load\0" +
+        "bpf\0" +
+        "userfaultfd\0" +
+        "membarrier\0" +
+        "mlock2\0" +
+        "copy_file_range\0" +
+        "pkey_mprotect\0" +
+        "pkey_alloc\0" +
+        "pkey_free\0" +
+        "statx\0" +
+        "io_pgetevents\0" +
+        "rseq\0" +
+        "uretprobe\0" +
+        "uprobe\0" +
+        "pidfd_send_signal\0" +
+        "io_uring_setup\0" +
+        "io_uring_enter\0" +
+        "io_uring_register\0" +
+        "open_tree\0" +
+        "move_mount\0" +
+        "fsopen\0" +
+        "fsconfig\0" +
+        "fsmount\0" +
+        "fspick\0" +
+        "pidfd_open\0" +
+        "clone3\0" +
+        "close_range\0" +
+        "openat2\0" +
+        "pidfd_getfd\0" +
+        "faccessat2\0" +
+        "process_madvise\0" +
+        "epoll_pwait2\0" +
+        "mount_setattr\0" +
+        "quotactl_fd\0" +
+        "landlock_create_ruleset\0" +
+        "landlock_add_rule\0" +
+        "landlock_restrict_self\0" +
+        "memfd_secret\0" +
+        "process_mrelease\0" +
+        "futex_waitv\0" +
+        "set_mempolicy_home_node\0" +
+        "cachestat\0" +
+        "fchmodat2\0" +
+        "map_shadow_stack\0" +
+        "futex_wake\0" +
+        "futex_wait\0" +
+        "futex_requeue\0" +
+        "statmount\0" +
+        "listmount\0" +
+        "lsm_get_self_attr\0" +
+        "lsm_set_self_attr\0" +
+        "lsm_list_modules\0" +
+        "mseal\0" +
+        "setxattrat\0" +
+        "getxattrat\0" +
+        "listxattrat\0" +
+        "removexattrat\0" +
+        "open_tree_attr\0" +
+        "file_getattr\0" +
+        "file_setattr\0" +
+        "listns\0" +
+        "rseq_slice_yield\0" +
+        "rt_sigaction\0" +
+        "rt_sigreturn\0" +
+        "ioctl\0" +
+        "readv\0" +
+        "writev\0" +
+        "recvfrom\0" +
+        "sendmsg\0" +
+        "recvmsg\0" +
+        "execve\0" +
+        "ptrace\0" +
+        "rt_sigpending\0" +
+        "rt_sigtimedwait\0" +
+        "rt_sigqueueinfo\0" +
+        "sigaltstack\0" +
+        "timer_create\0" +
+        "mq_notify\0" +
+        "kexec_load\0" +
+        "waitid\0" +
+        "set_robust_list\0" +
+        "get_robust_list\0" +
+        "vmsplice\0" +
+        "move_pages\0" +
+        "preadv\0" +
+        "pwritev\0" +
+        "rt_tgsigqueueinfo\0" +
+        "recvmmsg\0" +
+        "sendmmsg\0" +
+        "process_vm_readv\0" +
+        "process_vm_writev\0" +
+        "setsockopt\0" +
+        "getsockopt\0" +
+        "io_setup\0" +
+        "io_submit\0" +
+        "execveat\0" +
+        "preadv2\0" +
+        "pwritev2\0";
+
+    /// <summary>X32: the numbers, ascending.</summary>
+    internal static readonly uint[] X32Numbers =
     [
-        new("read", 1073741824),
-        new("write", 1073741825),
-        new("open", 1073741826),
-        new("close", 1073741827),
-        new("stat", 1073741828),
-        new("fstat", 1073741829),
-        new("lstat", 1073741830),
-        new("poll", 1073741831),
-        new("lseek", 1073741832),
-        new("mmap", 1073741833),
-        new("mprotect", 1073741834),
-        new("munmap", 1073741835),
-        new("brk", 1073741836),
-        new("rt_sigprocmask", 1073741838),
-        new("pread64", 1073741841),
-        new("pwrite64", 1073741842),
-        new("access", 1073741845),
-        new("pipe", 1073741846),
-        new("select", 1073741847),
-        new("sched_yield", 1073741848),
-        new("mremap", 1073741849),
-        new("msync", 1073741850),
-        new("mincore", 1073741851),
-        new("madvise", 1073741852),
-        new("shmget", 1073741853),
-        new("shmat", 1073741854),
-        new("shmctl", 1073741855),
-        new("dup", 1073741856),
-        new("dup2", 1073741857),
-        new("pause", 1073741858),
-        new("nanosleep", 1073741859),
-        new("getitimer", 1073741860),
-        new("alarm", 1073741861),
-        new("setitimer", 1073741862),
-        new("getpid", 1073741863),
-        new("sendfile", 1073741864),
-        new("socket", 1073741865),
-        new("connect", 1073741866),
-        new("accept", 1073741867),
-        new("sendto", 1073741868),
-        new("shutdown", 1073741872),
-        new("bind", 1073741873),
-        new("listen", 1073741874),
-        new("getsockname", 1073741875),
-        new("getpeername", 1073741876),
-        new("socketpair", 1073741877),
-        new("clone", 1073741880),
-        new("fork", 1073741881),
-        new("vfork", 1073741882),
-        new("exit", 1073741884),
-        new("wait4", 1073741885),
-        new("kill", 1073741886),
-        new("uname", 1073741887),
-        new("semget", 1073741888),
-        new("semop", 1073741889),
-        new("semctl", 1073741890),
-        new("shmdt", 1073741891),
-        new("msgget", 1073741892),
-        new("msgsnd", 1073741893),
-        new("msgrcv", 1073741894),
-        new("msgctl", 1073741895),
-        new("fcntl", 1073741896),
-        new("flock", 1073741897),
-        new("fsync", 1073741898),
-        new("fdatasync", 1073741899),
-        new("truncate", 1073741900),
-        new("ftruncate", 1073741901),
-        new("getdents", 1073741902),
-        new("getcwd", 1073741903),
-        new("chdir", 1073741904),
-        new("fchdir", 1073741905),
-        new("rename", 1073741906),
-        new("mkdir", 1073741907),
-        new("rmdir", 1073741908),
-        new("creat", 1073741909),
-        new("link", 1073741910),
-        new("unlink", 1073741911),
-        new("symlink", 1073741912),
-        new("readlink", 1073741913),
-        new("chmod", 1073741914),
-        new("fchmod", 1073741915),
-        new("chown", 1073741916),
-        new("fchown", 1073741917),
-        new("lchown", 1073741918),
-        new("umask", 1073741919),
-        new("gettimeofday", 1073741920),
-        new("getrlimit", 1073741921),
-        new("getrusage", 1073741922),
-        new("sysinfo", 1073741923),
-        new("times", 1073741924),
-        new("getuid", 1073741926),
-        new("syslog", 1073741927),
-        new("getgid", 1073741928),
-        new("setuid", 1073741929),
-        new("setgid", 1073741930),
-        new("geteuid", 1073741931),
-        new("getegid", 1073741932),
-        new("setpgid", 1073741933),
-        new("getppid", 1073741934),
-        new("getpgrp", 1073741935),
-        new("setsid", 1073741936),
-        new("setreuid", 1073741937),
-        new("setregid", 1073741938),
-        new("getgroups", 1073741939),
-        new("setgroups", 1073741940),
-        new("setresuid", 1073741941),
-        new("getresuid", 1073741942),
-        new("setresgid", 1073741943),
-        new("getresgid", 1073741944),
-        new("getpgid", 1073741945),
-        new("setfsuid", 1073741946),
-        new("setfsgid", 1073741947),
-        new("getsid", 1073741948),
-        new("capget", 1073741949),
-        new("capset", 1073741950),
-        new("rt_sigsuspend", 1073741954),
-        new("utime", 1073741956),
-        new("mknod", 1073741957),
-        new("personality", 1073741959),
-        new("ustat", 1073741960),
-        new("statfs", 1073741961),
-        new("fstatfs", 1073741962),
-        new("sysfs", 1073741963),
-        new("getpriority", 1073741964),
-        new("setpriority", 1073741965),
-        new("sched_setparam", 1073741966),
-        new("sched_getparam", 1073741967),
-        new("sched_setscheduler", 1073741968),
-        new("sched_getscheduler", 1073741969),
-        new("sched_get_priority_max", 1073741970),
-        new("sched_get_priority_min", 1073741971),
-        new("sched_rr_get_interval", 1073741972),
-        new("mlock", 1073741973),
-        new("munlock", 1073741974),
-        new("mlockall", 1073741975),
-        new("munlockall", 1073741976),
-        new("vhangup", 1073741977),
-        new("modify_ldt", 1073741978),
-        new("pivot_root", 1073741979),
-        new("prctl", 1073741981),
-        new("arch_prctl", 1073741982),
-        new("adjtimex", 1073741983),
-        new("setrlimit", 1073741984),
-        new("chroot", 1073741985),
-        new("sync", 1073741986),
-        new("acct", 1073741987),
-        new("settimeofday", 1073741988),
-        new("mount", 1073741989),
-        new("umount2", 1073741990),
-        new("swapon", 1073741991),
-        new("swapoff", 1073741992),
-        new("reboot", 1073741993),
-        new("sethostname", 1073741994),
-        new("setdomainname", 1073741995),
-        new("iopl", 1073741996),
-        new("ioperm", 1073741997),
-        new("init_module", 1073741999),
-        new("delete_module", 1073742000),
-        new("quotactl", 1073742003),
-        new("getpmsg", 1073742005),
-        new("putpmsg", 1073742006),
-        new("afs_syscall", 1073742007),
-        new("tuxcall", 1073742008),
-        new("security", 1073742009),
-        new("gettid", 1073742010),
-        new("readahead", 1073742011),
-        new("setxattr", 1073742012),
-        new("lsetxattr", 1073742013),
-        new("fsetxattr", 1073742014),
-        new("getxattr", 1073742015),
-        new("lgetxattr", 1073742016),
-        new("fgetxattr", 1073742017),
-        new("listxattr", 1073742018),
-        new("llistxattr", 1073742019),
-        new("flistxattr", 1073742020),
-        new("removexattr", 1073742021),
-        new("lremovexattr", 1073742022),
-        new("fremovexattr", 1073742023),
-        new("tkill", 1073742024),
-        new("time", 1073742025),
-        new("futex", 1073742026),
-        new("sched_setaffinity", 1073742027),
-        new("sched_getaffinity", 1073742028),
-        new("io_destroy", 1073742031),
-        new("io_getevents", 1073742032),
-        new("io_cancel", 1073742034),
-        new("lookup_dcookie", 1073742036),
-        new("epoll_create", 1073742037),
-        new("remap_file_pages", 1073742040),
-        new("getdents64", 1073742041),
-        new("set_tid_address", 1073742042),
-        new("restart_syscall", 1073742043),
-        new("semtimedop", 1073742044),
-        new("fadvise64", 1073742045),
-        new("timer_settime", 1073742047),
-        new("timer_gettime", 1073742048),
-        new("timer_getoverrun", 1073742049),
-        new("timer_delete", 1073742050),
-        new("clock_settime", 1073742051),
-        new("clock_gettime", 1073742052),
-        new("clock_getres", 1073742053),
-        new("clock_nanosleep", 1073742054),
-        new("exit_group", 1073742055),
-        new("epoll_wait", 1073742056),
-        new("epoll_ctl", 1073742057),
-        new("tgkill", 1073742058),
-        new("utimes", 1073742059),
-        new("mbind", 1073742061),
-        new("set_mempolicy", 1073742062),
-        new("get_mempolicy", 1073742063),
-        new("mq_open", 1073742064),
-        new("mq_unlink", 1073742065),
-        new("mq_timedsend", 1073742066),
-        new("mq_timedreceive", 1073742067),
-        new("mq_getsetattr", 1073742069),
-        new("add_key", 1073742072),
-        new("request_key", 1073742073),
-        new("keyctl", 1073742074),
-        new("ioprio_set", 1073742075),
-        new("ioprio_get", 1073742076),
-        new("inotify_init", 1073742077),
-        new("inotify_add_watch", 1073742078),
-        new("inotify_rm_watch", 1073742079),
-        new("migrate_pages", 1073742080),
-        new("openat", 1073742081),
-        new("mkdirat", 1073742082),
-        new("mknodat", 1073742083),
-        new("fchownat", 1073742084),
-        new("futimesat", 1073742085),
-        new("newfstatat", 1073742086),
-        new("unlinkat", 1073742087),
-        new("renameat", 1073742088),
-        new("linkat", 1073742089),
-        new("symlinkat", 1073742090),
-        new("readlinkat", 1073742091),
-        new("fchmodat", 1073742092),
-        new("faccessat", 1073742093),
-        new("pselect6", 1073742094),
-        new("ppoll", 1073742095),
-        new("unshare", 1073742096),
-        new("splice", 1073742099),
-        new("tee", 1073742100),
-        new("sync_file_range", 1073742101),
-        new("utimensat", 1073742104),
-        new("epoll_pwait", 1073742105),
-        new("signalfd", 1073742106),
-        new("timerfd_create", 1073742107),
-        new("eventfd", 1073742108),
-        new("fallocate", 1073742109),
-        new("timerfd_settime", 1073742110),
-        new("timerfd_gettime", 1073742111),
-        new("accept4", 1073742112),
-        new("signalfd4", 1073742113),
-        new("eventfd2", 1073742114),
-        new("epoll_create1", 1073742115),
-        new("dup3", 1073742116),
-        new("pipe2", 1073742117),
-        new("inotify_init1", 1073742118),
-        new("perf_event_open", 1073742122),
-        new("fanotify_init", 1073742124),
-        new("fanotify_mark", 1073742125),
-        new("prlimit64", 1073742126),
-        new("name_to_handle_at", 1073742127),
-        new("open_by_handle_at", 1073742128),
-        new("clock_adjtime", 1073742129),
-        new("syncfs", 1073742130),
-        new("setns", 1073742132),
-        new("getcpu", 1073742133),
-        new("kcmp", 1073742136),
-        new("finit_module", 1073742137),
-        new("sched_setattr", 1073742138),
-        new("sched_getattr", 1073742139),
-        new("renameat2", 1073742140),
-        new("seccomp", 1073742141),
-        new("getrandom", 1073742142),
-        new("memfd_create", 1073742143),
-        new("kexec_file_load", 1073742144),
-        new("bpf", 1073742145),
-        new("userfaultfd", 1073742147),
-        new("membarrier", 1073742148),
-        new("mlock2", 1073742149),
-        new("copy_file_range", 1073742150),
-        new("pkey_mprotect", 1073742153),
-        new("pkey_alloc", 1073742154),
-        new("pkey_free", 1073742155),
-        new("statx", 1073742156),
-        new("io_pgetevents", 1073742157),
-        new("rseq", 1073742158),
-        new("uretprobe", 1073742159),
-        new("uprobe", 1073742160),
-        new("pidfd_send_signal", 1073742248),
-        new("io_uring_setup", 1073742249),
-        new("io_uring_enter", 1073742250),
-        new("io_uring_register", 1073742251),
-        new("open_tree", 1073742252),
-        new("move_mount", 1073742253),
-        new("fsopen", 1073742254),
-        new("fsconfig", 1073742255),
-        new("fsmount", 1073742256),
-        new("fspick", 1073742257),
-        new("pidfd_open", 1073742258),
-        new("clone3", 1073742259),
-        new("close_range", 1073742260),
-        new("openat2", 1073742261),
-        new("pidfd_getfd", 1073742262),
-        new("faccessat2", 1073742263),
-        new("process_madvise", 1073742264),
-        new("epoll_pwait2", 1073742265),
-        new("mount_setattr", 1073742266),
-        new("quotactl_fd", 1073742267),
-        new("landlock_create_ruleset", 1073742268),
-        new("landlock_add_rule", 1073742269),
-        new("landlock_restrict_self", 1073742270),
-        new("memfd_secret", 1073742271),
-        new("process_mrelease", 1073742272),
-        new("futex_waitv", 1073742273),
-        new("set_mempolicy_home_node", 1073742274),
-        new("cachestat", 1073742275),
-        new("fchmodat2", 1073742276),
-        new("map_shadow_stack", 1073742277),
-        new("futex_wake", 1073742278),
-        new("futex_wait", 1073742279),
-        new("futex_requeue", 1073742280),
-        new("statmount", 1073742281),
-        new("listmount", 1073742282),
-        new("lsm_get_self_attr", 1073742283),
-        new("lsm_set_self_attr", 1073742284),
-        new("lsm_list_modules", 1073742285),
-        new("mseal", 1073742286),
-        new("setxattrat", 1073742287),
-        new("getxattrat", 1073742288),
-        new("listxattrat", 1073742289),
-        new("removexattrat", 1073742290),
-        new("open_tree_attr", 1073742291),
-        new("file_getattr", 1073742292),
-        new("file_setattr", 1073742293),
-        new("listns", 1073742294),
-        new("rseq_slice_yield", 1073742295),
-        new("rt_sigaction", 1073742336),
-        new("rt_sigreturn", 1073742337),
-        new("ioctl", 1073742338),
-        new("readv", 1073742339),
-        new("writev", 1073742340),
-        new("recvfrom", 1073742341),
-        new("sendmsg", 1073742342),
-        new("recvmsg", 1073742343),
-        new("execve", 1073742344),
-        new("ptrace", 1073742345),
-        new("rt_sigpending", 1073742346),
-        new("rt_sigtimedwait", 1073742347),
-        new("rt_sigqueueinfo", 1073742348),
-        new("sigaltstack", 1073742349),
-        new("timer_create", 1073742350),
-        new("mq_notify", 1073742351),
-        new("kexec_load", 1073742352),
-        new("waitid", 1073742353),
-        new("set_robust_list", 1073742354),
-        new("get_robust_list", 1073742355),
-        new("vmsplice", 1073742356),
-        new("move_pages", 1073742357),
-        new("preadv", 1073742358),
-        new("pwritev", 1073742359),
-        new("rt_tgsigqueueinfo", 1073742360),
-        new("recvmmsg", 1073742361),
-        new("sendmmsg", 1073742362),
-        new("process_vm_readv", 1073742363),
-        new("process_vm_writev", 1073742364),
-        new("setsockopt", 1073742365),
-        new("getsockopt", 1073742366),
-        new("io_setup", 1073742367),
-        new("io_submit", 1073742368),
-        new("execveat", 1073742369),
-        new("preadv2", 1073742370),
-        new("pwritev2", 1073742371),
+        1073741824, 1073741825, 1073741826, 1073741827, 1073741828, 1073741829, 1073741830, 1073741831, 1073741832, 1073741833,
+        1073741834, 1073741835, 1073741836, 1073741838, 1073741841, 1073741842, 1073741845, 1073741846, 1073741847, 1073741848,
+        1073741849, 1073741850, 1073741851, 1073741852, 1073741853, 1073741854, 1073741855, 1073741856, 1073741857, 1073741858,
+        1073741859, 1073741860, 1073741861, 1073741862, 1073741863, 1073741864, 1073741865, 1073741866, 1073741867, 1073741868,
+        1073741872, 1073741873, 1073741874, 1073741875, 1073741876, 1073741877, 1073741880, 1073741881, 1073741882, 1073741884,
+        1073741885, 1073741886, 1073741887, 1073741888, 1073741889, 1073741890, 1073741891, 1073741892, 1073741893, 1073741894,
+        1073741895, 1073741896, 1073741897, 1073741898, 1073741899, 1073741900, 1073741901, 1073741902, 1073741903, 1073741904,
+        1073741905, 1073741906, 1073741907, 1073741908, 1073741909, 1073741910, 1073741911, 1073741912, 1073741913, 1073741914,
+        1073741915, 1073741916, 1073741917, 1073741918, 1073741919, 1073741920, 1073741921, 1073741922, 1073741923, 1073741924,
+        1073741926, 1073741927, 1073741928, 1073741929, 1073741930, 1073741931, 1073741932, 1073741933, 1073741934, 1073741935,
+        1073741936, 1073741937, 1073741938, 1073741939, 1073741940, 1073741941, 1073741942, 1073741943, 1073741944, 1073741945,
+        1073741946, 1073741947, 1073741948, 1073741949, 1073741950, 1073741954, 1073741956, 1073741957, 1073741959, 1073741960,
+        1073741961, 1073741962, 1073741963, 1073741964, 1073741965, 1073741966, 1073741967, 1073741968, 1073741969, 1073741970,
+        1073741971, 1073741972, 1073741973, 1073741974, 1073741975, 1073741976, 1073741977, 1073741978, 1073741979, 1073741981,
+        1073741982, 1073741983, 1073741984, 1073741985, 1073741986, 1073741987, 1073741988, 1073741989, 1073741990, 1073741991,
+        1073741992, 1073741993, 1073741994, 1073741995, 1073741996, 1073741997, 1073741999, 1073742000, 1073742003, 1073742005,
+        1073742006, 1073742007, 1073742008, 1073742009, 1073742010, 1073742011, 1073742012, 1073742013, 1073742014, 1073742015,
+        1073742016, 1073742017, 1073742018, 1073742019, 1073742020, 1073742021, 1073742022, 1073742023, 1073742024, 1073742025,
+        1073742026, 1073742027, 1073742028, 1073742031, 1073742032, 1073742034, 1073742036, 1073742037, 1073742040, 1073742041,
+        1073742042, 1073742043, 1073742044, 1073742045, 1073742047, 1073742048, 1073742049, 1073742050, 1073742051, 1073742052,
+        1073742053, 1073742054, 1073742055, 1073742056, 1073742057, 1073742058, 1073742059, 1073742061, 1073742062, 1073742063,
+        1073742064, 1073742065, 1073742066, 1073742067, 1073742069, 1073742072, 1073742073, 1073742074, 1073742075, 1073742076,
+        1073742077, 1073742078, 1073742079, 1073742080, 1073742081, 1073742082, 1073742083, 1073742084, 1073742085, 1073742086,
+        1073742087, 1073742088, 1073742089, 1073742090, 1073742091, 1073742092, 1073742093, 1073742094, 1073742095, 1073742096,
+        1073742099, 1073742100, 1073742101, 1073742104, 1073742105, 1073742106, 1073742107, 1073742108, 1073742109, 1073742110,
+        1073742111, 1073742112, 1073742113, 1073742114, 1073742115, 1073742116, 1073742117, 1073742118, 1073742122, 1073742124,
+        1073742125, 1073742126, 1073742127, 1073742128, 1073742129, 1073742130, 1073742132, 1073742133, 1073742136, 1073742137,
+        1073742138, 1073742139, 1073742140, 1073742141, 1073742142, 1073742143, 1073742144, 1073742145, 1073742147, 1073742148,
+        1073742149, 1073742150, 1073742153, 1073742154, 1073742155, 1073742156, 1073742157, 1073742158, 1073742159, 1073742160,
+        1073742248, 1073742249, 1073742250, 1073742251, 1073742252, 1073742253, 1073742254, 1073742255, 1073742256, 1073742257,
+        1073742258, 1073742259, 1073742260, 1073742261, 1073742262, 1073742263, 1073742264, 1073742265, 1073742266, 1073742267,
+        1073742268, 1073742269, 1073742270, 1073742271, 1073742272, 1073742273, 1073742274, 1073742275, 1073742276, 1073742277,
+        1073742278, 1073742279, 1073742280, 1073742281, 1073742282, 1073742283, 1073742284, 1073742285, 1073742286, 1073742287,
+        1073742288, 1073742289, 1073742290, 1073742291, 1073742292, 1073742293, 1073742294, 1073742295, 1073742336, 1073742337,
+        1073742338, 1073742339, 1073742340, 1073742341, 1073742342, 1073742343, 1073742344, 1073742345, 1073742346, 1073742347,
+        1073742348, 1073742349, 1073742350, 1073742351, 1073742352, 1073742353, 1073742354, 1073742355, 1073742356, 1073742357,
+        1073742358, 1073742359, 1073742360, 1073742361, 1073742362, 1073742363, 1073742364, 1073742365, 1073742366, 1073742367,
+        1073742368, 1073742369, 1073742370, 1073742371,
+    ];
+
+    /// <summary>X32: where each name starts in X32Names, and one past the last.</summary>
+    internal static readonly ushort[] X32NameStarts =
+    [
+        0, 5, 11, 16, 22, 27, 33, 39, 44, 50, 55, 64,
+        71, 75, 90, 98, 107, 114, 119, 126, 138, 145, 151, 159,
+        167, 174, 180, 187, 191, 196, 202, 212, 222, 228, 238, 245,
+        254, 261, 269, 276, 283, 292, 297, 304, 316, 328, 339, 345,
+        350, 356, 361, 367, 372, 378, 385, 391, 398, 404, 411, 418,
+        425, 432, 438, 444, 450, 460, 469, 479, 488, 495, 501, 508,
+        515, 521, 527, 533, 538, 545, 553, 562, 568, 575, 581, 588,
+        595, 601, 614, 624, 634, 642, 648, 655, 662, 669, 676, 683,
+        691, 699, 707, 715, 723, 730, 739, 748, 758, 768, 778, 788,
+        798, 808, 816, 825, 834, 841, 848, 855, 869, 875, 881, 893,
+        899, 906, 914, 920, 932, 944, 959, 974, 993, 1012, 1035, 1058,
+        1080, 1086, 1094, 1103, 1114, 1122, 1133, 1144, 1150, 1161, 1170, 1180,
+        1187, 1192, 1197, 1210, 1216, 1224, 1231, 1239, 1246, 1258, 1272, 1277,
+        1284, 1296, 1310, 1319, 1327, 1335, 1347, 1355, 1364, 1371, 1381, 1390,
+        1400, 1410, 1419, 1429, 1439, 1449, 1460, 1471, 1483, 1496, 1509, 1515,
+        1520, 1526, 1544, 1562, 1573, 1586, 1596, 1611, 1624, 1641, 1652, 1668,
+        1684, 1695, 1705, 1719, 1733, 1750, 1763, 1777, 1791, 1804, 1820, 1831,
+        1842, 1852, 1859, 1866, 1872, 1886, 1900, 1908, 1918, 1931, 1947, 1961,
+        1969, 1981, 1988, 1999, 2010, 2023, 2041, 2058, 2072, 2079, 2087, 2095,
+        2104, 2114, 2125, 2134, 2143, 2150, 2160, 2171, 2180, 2190, 2199, 2205,
+        2213, 2220, 2224, 2240, 2250, 2262, 2271, 2286, 2294, 2304, 2320, 2336,
+        2344, 2354, 2363, 2377, 2382, 2388, 2402, 2418, 2432, 2446, 2456, 2474,
+        2492, 2506, 2513, 2519, 2526, 2531, 2544, 2558, 2572, 2582, 2590, 2600,
+        2613, 2629, 2633, 2645, 2656, 2663, 2679, 2693, 2704, 2714, 2720, 2734,
+        2739, 2749, 2756, 2774, 2789, 2804, 2822, 2832, 2843, 2850, 2859, 2867,
+        2874, 2885, 2892, 2904, 2912, 2924, 2935, 2951, 2964, 2978, 2990, 3014,
+        3032, 3055, 3068, 3085, 3097, 3121, 3131, 3141, 3158, 3169, 3180, 3194,
+        3204, 3214, 3232, 3250, 3267, 3273, 3284, 3295, 3307, 3321, 3336, 3349,
+        3362, 3369, 3386, 3399, 3412, 3418, 3424, 3431, 3440, 3448, 3456, 3463,
+        3470, 3484, 3500, 3516, 3528, 3541, 3551, 3562, 3569, 3585, 3601, 3610,
+        3621, 3628, 3636, 3654, 3663, 3672, 3689, 3707, 3718, 3729, 3738, 3748,
+        3757, 3765, 3774,
+    ];
+
+    /// <summary>X32: the indexes of the entries in ordinal order of their names.</summary>
+    internal static readonly ushort[] X32ByName =
+    [
+        38, 251, 16, 145, 215, 141, 161, 32, 140, 41, 277, 12,
+        317, 113, 114, 69, 79, 81, 143, 264, 200, 199, 201, 198,
+        46, 301, 3, 302, 37, 281, 74, 157, 27, 28, 255, 187,
+        254, 204, 244, 307, 203, 247, 253, 346, 371, 49, 202, 236,
+        305, 193, 248, 259, 260, 70, 80, 235, 318, 82, 227, 61,
+        64, 171, 334, 335, 269, 174, 62, 47, 177, 297, 168, 298,
+        296, 299, 5, 121, 63, 66, 180, 322, 321, 315, 320, 228,
+        209, 357, 267, 68, 67, 189, 96, 95, 92, 103, 31, 44,
+        109, 99, 34, 159, 98, 123, 274, 108, 106, 86, 87, 112,
+        43, 368, 164, 85, 90, 169, 330, 156, 221, 220, 257, 222,
+        185, 183, 184, 286, 369, 370, 292, 293, 291, 340, 155, 154,
+        219, 218, 268, 276, 354, 217, 51, 311, 310, 312, 83, 170,
+        75, 232, 42, 324, 336, 172, 331, 173, 186, 176, 8, 167,
+        325, 327, 326, 6, 23, 319, 207, 279, 275, 313, 223, 22,
+        72, 225, 117, 226, 132, 280, 134, 9, 137, 147, 308, 295,
+        359, 10, 214, 353, 210, 213, 212, 211, 20, 328, 60, 57,
+        59, 58, 21, 133, 135, 11, 262, 30, 229, 2, 263, 294,
+        333, 224, 303, 29, 258, 118, 304, 300, 290, 17, 256, 138,
+        283, 284, 282, 7, 238, 139, 14, 360, 372, 261, 306, 314,
+        365, 366, 237, 347, 160, 15, 361, 373, 158, 309, 0, 165,
+        78, 234, 341, 151, 343, 363, 345, 188, 175, 332, 71, 231,
+        272, 216, 191, 73, 287, 337, 338, 348, 13, 350, 339, 115,
+        349, 362, 129, 130, 182, 271, 126, 128, 131, 181, 270, 125,
+        127, 19, 273, 163, 18, 55, 53, 54, 192, 35, 364, 344,
+        39, 208, 316, 356, 190, 153, 111, 110, 94, 104, 152, 33,
+        266, 97, 124, 102, 107, 105, 101, 142, 100, 367, 146, 93,
+        166, 329, 25, 26, 56, 24, 40, 351, 245, 252, 36, 45,
+        240, 4, 120, 323, 285, 150, 149, 77, 233, 144, 242, 265,
+        122, 88, 91, 241, 205, 179, 352, 197, 196, 195, 194, 246,
+        250, 249, 89, 178, 65, 162, 84, 148, 52, 76, 230, 239,
+        289, 288, 278, 119, 116, 243, 206, 48, 136, 358, 50, 355,
+        1, 342,
     ];
 }

@@ -6,468 +6,607 @@ namespace SandboxRun.Arch;
 
 internal static partial class SyscallTables
 {
-    internal static readonly SyscallEntry[] X86 =
+    /// <summary>X86: the names in number order, each ended by a NUL.</summary>
+    internal const string X86Names =
+        "restart_syscall\0" +
+        "exit\0" +
+        "fork\0" +
+        "read\0" +
+        "write\0" +
+        "open\0" +
+        "close\0" +
+        "waitpid\0" +
+        "creat\0" +
+        "link\0" +
+        "unlink\0" +
+        "execve\0" +
+        "chdir\0" +
+        "time\0" +
+        "mknod\0" +
+        "chmod\0" +
+        "lchown\0" +
+        "break\0" +
+        "oldstat\0" +
+        "lseek\0" +
+        "getpid\0" +
+        "mount\0" +
+        "umount\0" +
+        "setuid\0" +
+        "getuid\0" +
+        "stime\0" +
+        "ptrace\0" +
+        "alarm\0" +
+        "oldfstat\0" +
+        "pause\0" +
+        "utime\0" +
+        "stty\0" +
+        "gtty\0" +
+        "access\0" +
+        "nice\0" +
+        "ftime\0" +
+        "sync\0" +
+        "kill\0" +
+        "rename\0" +
+        "mkdir\0" +
+        "rmdir\0" +
+        "dup\0" +
+        "pipe\0" +
+        "times\0" +
+        "prof\0" +
+        "brk\0" +
+        "setgid\0" +
+        "getgid\0" +
+        "signal\0" +
+        "geteuid\0" +
+        "getegid\0" +
+        "acct\0" +
+        "umount2\0" +
+        "lock\0" +
+        "ioctl\0" +
+        "fcntl\0" +
+        "mpx\0" +
+        "setpgid\0" +
+        "ulimit\0" +
+        "oldolduname\0" +
+        "umask\0" +
+        "chroot\0" +
+        "ustat\0" +
+        "dup2\0" +
+        "getppid\0" +
+        "getpgrp\0" +
+        "setsid\0" +
+        "sigaction\0" +
+        "sgetmask\0" +
+        "ssetmask\0" +
+        "setreuid\0" +
+        "setregid\0" +
+        "sigsuspend\0" +
+        "sigpending\0" +
+        "sethostname\0" +
+        "setrlimit\0" +
+        "getrlimit\0" +
+        "getrusage\0" +
+        "gettimeofday\0" +
+        "settimeofday\0" +
+        "getgroups\0" +
+        "setgroups\0" +
+        "select\0" +
+        "symlink\0" +
+        "oldlstat\0" +
+        "readlink\0" +
+        "uselib\0" +
+        "swapon\0" +
+        "reboot\0" +
+        "readdir\0" +
+        "mmap\0" +
+        "munmap\0" +
+        "truncate\0" +
+        "ftruncate\0" +
+        "fchmod\0" +
+        "fchown\0" +
+        "getpriority\0" +
+        "setpriority\0" +
+        "profil\0" +
+        "statfs\0" +
+        "fstatfs\0" +
+        "ioperm\0" +
+        "socketcall\0" +
+        "syslog\0" +
+        "setitimer\0" +
+        "getitimer\0" +
+        "stat\0" +
+        "lstat\0" +
+        "fstat\0" +
+        "olduname\0" +
+        "iopl\0" +
+        "vhangup\0" +
+        "idle\0" +
+        "vm86old\0" +
+        "wait4\0" +
+        "swapoff\0" +
+        "sysinfo\0" +
+        "ipc\0" +
+        "fsync\0" +
+        "sigreturn\0" +
+        "clone\0" +
+        "setdomainname\0" +
+        "uname\0" +
+        "modify_ldt\0" +
+        "adjtimex\0" +
+        "mprotect\0" +
+        "sigprocmask\0" +
+        "create_module\0" +
+        "init_module\0" +
+        "delete_module\0" +
+        "get_kernel_syms\0" +
+        "quotactl\0" +
+        "getpgid\0" +
+        "fchdir\0" +
+        "bdflush\0" +
+        "sysfs\0" +
+        "personality\0" +
+        "afs_syscall\0" +
+        "setfsuid\0" +
+        "setfsgid\0" +
+        "_llseek\0" +
+        "getdents\0" +
+        "_newselect\0" +
+        "flock\0" +
+        "msync\0" +
+        "readv\0" +
+        "writev\0" +
+        "getsid\0" +
+        "fdatasync\0" +
+        "_sysctl\0" +
+        "mlock\0" +
+        "munlock\0" +
+        "mlockall\0" +
+        "munlockall\0" +
+        "sched_setparam\0" +
+        "sched_getparam\0" +
+        "sched_setscheduler\0" +
+        "sched_getscheduler\0" +
+        "sched_yield\0" +
+        "sched_get_priority_max\0" +
+        "sched_get_priority_min\0" +
+        "sched_rr_get_interval\0" +
+        "nanosleep\0" +
+        "mremap\0" +
+        "setresuid\0" +
+        "getresuid\0" +
+        "vm86\0" +
+        "query_module\0" +
+        "poll\0" +
+        "nfsservctl\0" +
+        "setresgid\0" +
+        "getresgid\0" +
+        "prctl\0" +
+        "rt_sigreturn\0" +
+        "rt_sigaction\0" +
+        "rt_sigprocmask\0" +
+        "rt_sigpending\0" +
+        "rt_sigtimedwait\0" +
+        "rt_sigqueueinfo\0" +
+        "rt_sigsuspend\0" +
+        "pread64\0" +
+        "pwrite64\0" +
+        "chown\0" +
+        "getcwd\0" +
+        "capget\0" +
+        "capset\0" +
+        "sigaltstack\0" +
+        "sendfile\0" +
+        "getpmsg\0" +
+        "putpmsg\0" +
+        "vfork\0" +
+        "ugetrlimit\0" +
+        "mmap2\0" +
+        "truncate64\0" +
+        "ftruncate64\0" +
+        "stat64\0" +
+        "lstat64\0" +
+        "fstat64\0" +
+        "lchown32\0" +
+        "getuid32\0" +
+        "getgid32\0" +
+        "geteuid32\0" +
+        "getegid32\0" +
+        "setreuid32\0" +
+        "setregid32\0" +
+        "getgroups32\0" +
+        "setgroups32\0" +
+        "fchown32\0" +
+        "setresuid32\0" +
+        "getresuid32\0" +
+        "setresgid32\0" +
+        "getresgid32\0" +
+        "chown32\0" +
+        "setuid32\0" +
+        "setgid32\0" +
+        "setfsuid32\0" +
+        "setfsgid32\0" +
+        "pivot_root\0" +
+        "mincore\0" +
+        "madvise\0" +
+        "getdents64\0" +
+        "fcntl64\0" +
+        "gettid\0" +
+        "readahead\0" +
+        "setxattr\0" +
+        "lsetxattr\0" +
+        "fsetxattr\0" +
+        "getxattr\0" +
+        "lgetxattr\0" +
+        "fgetxattr\0" +
+        "listxattr\0" +
+        "llistxattr\0" +
+        "flistxattr\0" +
+        "removexattr\0" +
+        "lremovexattr\0" +
+        "fremovexattr\0" +
+        "tkill\0" +
+        "sendfile64\0" +
+        "futex\0" +
+        "sched_setaffinity\0" +
+        "sched_getaffinity\0" +
+        "set_thread_area\0" +
+        "get_thread_area\0" +
+        "io_setup\0" +
+        "io_destroy\0" +
+        "io_getevents\0" +
+        "io_submit\0" +
+        "io_cancel\0" +
+        "fadvise64\0" +
+        "exit_group\0" +
+        "lookup_dcookie\0" +
+        "epoll_create\0" +
+        "epoll_ctl\0" +
+        "epoll_wait\0" +
+        "remap_file_pages\0" +
+        "set_tid_address\0" +
+        "timer_create\0" +
+        "timer_settime\0" +
+        "timer_gettime\0" +
+        "timer_getoverrun\0" +
+        "timer_delete\0" +
+        "clock_settime\0" +
+        "clock_gettime\0" +
+        "clock_getres\0" +
+        "clock_nanosleep\0" +
+        "statfs64\0" +
+        "fstatfs64\0" +
+        "tgkill\0" +
+        "utimes\0" +
+        "fadvise64_64\0" +
+        "vserver\0" +
+        "mbind\0" +
+        "get_mempolicy\0" +
+        "set_mempolicy\0" +
+        "mq_open\0" +
+        "mq_unlink\0" +
+        "mq_timedsend\0" +
+        "mq_timedreceive\0" +
+        "mq_notify\0" +
+        "mq_getsetattr\0" +
+        "kexec_load\0" +
+        "waitid\0" +
+        "add_key\0" +
+        "request_key\0" +
+        "keyctl\0" +
+        "ioprio_set\0" +
+        "ioprio_get\0" +
+        "inotify_init\0" +
+        "inotify_add_watch\0" +
+        "inotify_rm_watch\0" +
+        "migrate_pages\0" +
+        "openat\0" +
+        "mkdirat\0" +
+        "mknodat\0" +
+        "fchownat\0" +
+        "futimesat\0" +
+        "fstatat64\0" +
+        "unlinkat\0" +
+        "renameat\0" +
+        "linkat\0" +
+        "symlinkat\0" +
+        "readlinkat\0" +
+        "fchmodat\0" +
+        "faccessat\0" +
+        "pselect6\0" +
+        "ppoll\0" +
+        "unshare\0" +
+        "set_robust_list\0" +
+        "get_robust_list\0" +
+        "splice\0" +
+        "sync_file_range\0" +
+        "tee\0" +
+        "vmsplice\0" +
+        "move_pages\0" +
+        "getcpu\0" +
+        "epoll_pwait\0" +
+        "utimensat\0" +
+        "signalfd\0" +
+        "timerfd_create\0" +
+        "eventfd\0" +
+        "fallocate\0" +
+        "timerfd_settime\0" +
+        "timerfd_gettime\0" +
+        "signalfd4\0" +
+        "eventfd2\0" +
+        "epoll_create1\0" +
+        "dup3\0" +
+        "pipe2\0" +
+        "inotify_init1\0" +
+        "preadv\0" +
+        "pwritev\0" +
+        "rt_tgsigqueueinfo\0" +
+        "perf_event_open\0" +
+        "recvmmsg\0" +
+        "fanotify_init\0" +
+        "fanotify_mark\0" +
+        "prlimit64\0" +
+        "name_to_handle_at\0" +
+        "open_by_handle_at\0" +
+        "clock_adjtime\0" +
+        "syncfs\0" +
+        "sendmmsg\0" +
+        "setns\0" +
+        "process_vm_readv\0" +
+        "process_vm_writev\0" +
+        "kcmp\0" +
+        "finit_module\0" +
+        "sched_setattr\0" +
+        "sched_getattr\0" +
+        "renameat2\0" +
+        "seccomp\0" +
+        "getrandom\0" +
+        "memfd_create\0" +
+        "bpf\0" +
+        "execveat\0" +
+        "socket\0" +
+        "socketpair\0" +
+        "bind\0" +
+        "connect\0" +
+        "listen\0" +
+        "accept4\0" +
+        "getsockopt\0" +
+        "setsockopt\0" +
+        "getsockname\0" +
+        "getpeername\0" +
+        "sendto\0" +
+        "sendmsg\0" +
+        "recvfrom\0" +
+        "recvmsg\0" +
+        "shutdown\0" +
+        "userfaultfd\0" +
+        "membarrier\0" +
+        "mlock2\0" +
+        "copy_file_range\0" +
+        "preadv2\0" +
+        "pwritev2\0" +
+        "pkey_mprotect\0" +
+        "pkey_alloc\0" +
+        "pkey_free\0" +
+        "statx\0" +
+        "arch_prctl\0" +
+        "io_pgetevents\0" +
+        "rseq\0" +
+        "semget\0" +
+        "semctl\0" +
+        "shmget\0" +
+        "shmctl\0" +
+        "shmat\0" +
+        "shmdt\0" +
+        "msgget\0" +
+        "msgsnd\0" +
+        "msgrcv\0" +
+        "msgctl\0" +
+        "clock_gettime64\0" +
+        "clock_settime64\0" +
+        "clock_adjtime64\0" +
+        "clock_getres_time64\0" +
+        "clock_nanosleep_time64\0" +
+        "timer_gettime64\0" +
+        "timer_settime64\0" +
+        "timerfd_gettime64\0" +
+        "timerfd_settime64\0" +
+        "utimensat_time64\0" +
+        "pselect6_time64\0" +
+        "ppoll_time64\0" +
+        "io_pgetevents_time64\0" +
+        "recvmmsg_time64\0" +
+        "mq_timedsend_time64\0" +
+        "mq_timedreceive_time64\0" +
+        "semtimedop_time64\0" +
+        "rt_sigtimedwait_time64\0" +
+        "futex_time64\0" +
+        "sched_rr_get_interval_time64\0" +
+        "pidfd_send_signal\0" +
+        "io_uring_setup\0" +
+        "io_uring_enter\0" +
+        "io_uring_register\0" +
+        "open_tree\0" +
+        "move_mount\0" +
+        "fsopen\0" +
+        "fsconfig\0" +
+        "fsmount\0" +
+        "fspick\0" +
+        "pidfd_open\0" +
+        "clone3\0" +
+        "close_range\0" +
+        "openat2\0" +
+        "pidfd_getfd\0" +
+        "faccessat2\0" +
+        "process_madvise\0" +
+        "epoll_pwait2\0" +
+        "mount_setattr\0" +
+        "quotactl_fd\0" +
+        "landlock_create_ruleset\0" +
+        "landlock_add_rule\0" +
+        "landlock_restrict_self\0" +
+        "memfd_secret\0" +
+        "process_mrelease\0" +
+        "futex_waitv\0" +
+        "set_mempolicy_home_node\0" +
+        "cachestat\0" +
+        "fchmodat2\0" +
+        "map_shadow_stack\0" +
+        "futex_wake\0" +
+        "futex_wait\0" +
+        "futex_requeue\0" +
+        "statmount\0" +
+        "listmount\0" +
+        "lsm_get_self_attr\0" +
+        "lsm_set_self_attr\0" +
+        "lsm_list_modules\0" +
+        "mseal\0" +
+        "setxattrat\0" +
+        "getxattrat\0" +
+        "listxattrat\0" +
+        "removexattrat\0" +
+        "open_tree_attr\0" +
+        "file_getattr\0" +
+        "file_setattr\0" +
+        "listns\0" +
+        "rseq_slice_yield\0";
+
+    /// <summary>X86: the numbers, ascending.</summary>
+    internal static readonly uint[] X86Numbers =
     [
-        new("restart_syscall", 0),
-        new("exit", 1),
-        new("fork", 2),
-        new("read", 3),
-        new("write", 4),
-        new("open", 5),
-        new("close", 6),
-        new("waitpid", 7),
-        new("creat", 8),
-        new("link", 9),
-        new("unlink", 10),
-        new("execve", 11),
-        new("chdir", 12),
-        new("time", 13),
-        new("mknod", 14),
-        new("chmod", 15),
-        new("lchown", 16),
-        new("break", 17),
-        new("oldstat", 18),
-        new("lseek", 19),
-        new("getpid", 20),
-        new("mount", 21),
-        new("umount", 22),
-        new("setuid", 23),
-        new("getuid", 24),
-        new("stime", 25),
-        new("ptrace", 26),
-        new("alarm", 27),
-        new("oldfstat", 28),
-        new("pause", 29),
-        new("utime", 30),
-        new("stty", 31),
-        new("gtty", 32),
-        new("access", 33),
-        new("nice", 34),
-        new("ftime", 35),
-        new("sync", 36),
-        new("kill", 37),
-        new("rename", 38),
-        new("mkdir", 39),
-        new("rmdir", 40),
-        new("dup", 41),
-        new("pipe", 42),
-        new("times", 43),
-        new("prof", 44),
-        new("brk", 45),
-        new("setgid", 46),
-        new("getgid", 47),
-        new("signal", 48),
-        new("geteuid", 49),
-        new("getegid", 50),
-        new("acct", 51),
-        new("umount2", 52),
-        new("lock", 53),
-        new("ioctl", 54),
-        new("fcntl", 55),
-        new("mpx", 56),
-        new("setpgid", 57),
-        new("ulimit", 58),
-        new("oldolduname", 59),
-        new("umask", 60),
-        new("chroot", 61),
-        new("ustat", 62),
-        new("dup2", 63),
-        new("getppid", 64),
-        new("getpgrp", 65),
-        new("setsid", 66),
-        new("sigaction", 67),
-        new("sgetmask", 68),
-        new("ssetmask", 69),
-        new("setreuid", 70),
-        new("setregid", 71),
-        new("sigsuspend", 72),
-        new("sigpending", 73),
-        new("sethostname", 74),
-        new("setrlimit", 75),
-        new("getrlimit", 76),
-        new("getrusage", 77),
-        new("gettimeofday", 78),
-        new("settimeofday", 79),
-        new("getgroups", 80),
-        new("setgroups", 81),
-        new("select", 82),
-        new("symlink", 83),
-        new("oldlstat", 84),
-        new("readlink", 85),
-        new("uselib", 86),
-        new("swapon", 87),
-        new("reboot", 88),
-        new("readdir", 89),
-        new("mmap", 90),
-        new("munmap", 91),
-        new("truncate", 92),
-        new("ftruncate", 93),
-        new("fchmod", 94),
-        new("fchown", 95),
-        new("getpriority", 96),
-        new("setpriority", 97),
-        new("profil", 98),
-        new("statfs", 99),
-        new("fstatfs", 100),
-        new("ioperm", 101),
-        new("socketcall", 102),
-        new("syslog", 103),
-        new("setitimer", 104),
-        new("getitimer", 105),
-        new("stat", 106),
-        new("lstat", 107),
-        new("fstat", 108),
-        new("olduname", 109),
-        new("iopl", 110),
-        new("vhangup", 111),
-        new("idle", 112),
-        new("vm86old", 113),
-        new("wait4", 114),
-        new("swapoff", 115),
-        new("sysinfo", 116),
-        new("ipc", 117),
-        new("fsync", 118),
-        new("sigreturn", 119),
-        new("clone", 120),
-        new("setdomainname", 121),
-        new("uname", 122),
-        new("modify_ldt", 123),
-        new("adjtimex", 124),
-        new("mprotect", 125),
-        new("sigprocmask", 126),
-        new("create_module", 127),
-        new("init_module", 128),
-        new("delete_module", 129),
-        new("get_kernel_syms", 130),
-        new("quotactl", 131),
-        new("getpgid", 132),
-        new("fchdir", 133),
-        new("bdflush", 134),
-        new("sysfs", 135),
-        new("personality", 136),
-        new("afs_syscall", 137),
-        new("setfsuid", 138),
-        new("setfsgid", 139),
-        new("_llseek", 140),
-        new("getdents", 141),
-        new("_newselect", 142),
-        new("flock", 143),
-        new("msync", 144),
-        new("readv", 145),
-        new("writev", 146),
-        new("getsid", 147),
-        new("fdatasync", 148),
-        new("_sysctl", 149),
-        new("mlock", 150),
-        new("munlock", 151),
-        new("mlockall", 152),
-        new("munlockall", 153),
-        new("sched_setparam", 154),
-        new("sched_getparam", 155),
-        new("sched_setscheduler", 156),
-        new("sched_getscheduler", 157),
-        new("sched_yield", 158),
-        new("sched_get_priority_max", 159),
-        new("sched_get_priority_min", 160),
-        new("sched_rr_get_interval", 161),
-        new("nanosleep", 162),
-        new("mremap", 163),
-        new("setresuid", 164),
-        new("getresuid", 165),
-        new("vm86", 166),
-        new("query_module", 167),
-        new("poll", 168),
-        new("nfsservctl", 169),
-        new("setresgid", 170),
-        new("getresgid", 171),
-        new("prctl", 172),
-        new("rt_sigreturn", 173),
-        new("rt_sigaction", 174),
-        new("rt_sigprocmask", 175),
-        new("rt_sigpending", 176),
-        new("rt_sigtimedwait", 177),
-        new("rt_sigqueueinfo", 178),
-        new("rt_sigsuspend", 179),
-        new("pread64", 180),
-        new("pwrite64", 181),
-        new("chown", 182),
-        new("getcwd", 183),
-        new("capget", 184),
-        new("capset", 185),
-        new("sigaltstack", 186),
-        new("sendfile", 187),
-        new("getpmsg", 188),
-        new("putpmsg", 189),
-        new("vfork", 190),
-        new("ugetrlimit", 191),
-        new("mmap2", 192),
-        new("truncate64", 193),
-        new("ftruncate64", 194),
-        new("stat64", 195),
-        new("lstat64", 196),
-        new("fstat64", 197),
-        new("lchown32", 198),
-        new("getuid32", 199),
-        new("getgid32", 200),
-        new("geteuid32", 201),
-        new("getegid32", 202),
-        new("setreuid32", 203),
-        new("setregid32", 204),
-        new("getgroups32", 205),
-        new("setgroups32", 206),
-        new("fchown32", 207),
-        new("setresuid32", 208),
-        new("getresuid32", 209),
-        new("setresgid32", 210),
-        new("getresgid32", 211),
-        new("chown32", 212),
-        new("setuid32", 213),
-        new("setgid32", 214),
-        new("setfsuid32", 215),
-        new("setfsgid32", 216),
-        new("pivot_root", 217),
-        new("mincore", 218),
-        new("madvise", 219),
-        new("getdents64", 220),
-        new("fcntl64", 221),
-        new("gettid", 224),
-        new("readahead", 225),
-        new("setxattr", 226),
-        new("lsetxattr", 227),
-        new("fsetxattr", 228),
-        new("getxattr", 229),
-        new("lgetxattr", 230),
-        new("fgetxattr", 231),
-        new("listxattr", 232),
-        new("llistxattr", 233),
-        new("flistxattr", 234),
-        new("removexattr", 235),
-        new("lremovexattr", 236),
-        new("fremovexattr", 237),
-        new("tkill", 238),
-        new("sendfile64", 239),
-        new("futex", 240),
-        new("sched_setaffinity", 241),
-        new("sched_getaffinity", 242),
-        new("set_thread_area", 243),
-        new("get_thread_area", 244),
-        new("io_setup", 245),
-        new("io_destroy", 246),
-        new("io_getevents", 247),
-        new("io_submit", 248),
-        new("io_cancel", 249),
-        new("fadvise64", 250),
-        new("exit_group", 252),
-        new("lookup_dcookie", 253),
-        new("epoll_create", 254),
-        new("epoll_ctl", 255),
-        new("epoll_wait", 256),
-        new("remap_file_pages", 257),
-        new("set_tid_address", 258),
-        new("timer_create", 259),
-        new("timer_settime", 260),
-        new("timer_gettime", 261),
-        new("timer_getoverrun", 262),
-        new("timer_delete", 263),
-        new("clock_settime", 264),
-        new("clock_gettime", 265),
-        new("clock_getres", 266),
-        new("clock_nanosleep", 267),
-        new("statfs64", 268),
-        new("fstatfs64", 269),
-        new("tgkill", 270),
-        new("utimes", 271),
-        new("fadvise64_64", 272),
-        new("vserver", 273),
-        new("mbind", 274),
-        new("get_mempolicy", 275),
-        new("set_mempolicy", 276),
-        new("mq_open", 277),
-        new("mq_unlink", 278),
-        new("mq_timedsend", 279),
-        new("mq_timedreceive", 280),
-        new("mq_notify", 281),
-        new("mq_getsetattr", 282),
-        new("kexec_load", 283),
-        new("waitid", 284),
-        new("add_key", 286),
-        new("request_key", 287),
-        new("keyctl", 288),
-        new("ioprio_set", 289),
-        new("ioprio_get", 290),
-        new("inotify_init", 291),
-        new("inotify_add_watch", 292),
-        new("inotify_rm_watch", 293),
-        new("migrate_pages", 294),
-        new("openat", 295),
-        new("mkdirat", 296),
-        new("mknodat", 297),
-        new("fchownat", 298),
-        new("futimesat", 299),
-        new("fstatat64", 300),
-        new("unlinkat", 301),
-        new("renameat", 302),
-        new("linkat", 303),
-        new("symlinkat", 304),
-        new("readlinkat", 305),
-        new("fchmodat", 306),
-        new("faccessat", 307),
-        new("pselect6", 308),
-        new("ppoll", 309),
-        new("unshare", 310),
-        new("set_robust_list", 311),
-        new("get_robust_list", 312),
-        new("splice", 313),
-        new("sync_file_range", 314),
-        new("tee", 315),
-        new("vmsplice", 316),
-        new("move_pages", 317),
-        new("getcpu", 318),
-        new("epoll_pwait", 319),
-        new("utimensat", 320),
-        new("signalfd", 321),
-        new("timerfd_create", 322),
-        new("eventfd", 323),
-        new("fallocate", 324),
-        new("timerfd_settime", 325),
-        new("timerfd_gettime", 326),
-        new("signalfd4", 327),
-        new("eventfd2", 328),
-        new("epoll_create1", 329),
-        new("dup3", 330),
-        new("pipe2", 331),
-        new("inotify_init1", 332),
-        new("preadv", 333),
-        new("pwritev", 334),
-        new("rt_tgsigqueueinfo", 335),
-        new("perf_event_open", 336),
-        new("recvmmsg", 337),
-        new("fanotify_init", 338),
-        new("fanotify_mark", 339),
-        new("prlimit64", 340),
-        new("name_to_handle_at", 341),
-        new("open_by_handle_at", 342),
-        new("clock_adjtime", 343),
-        new("syncfs", 344),
-        new("sendmmsg", 345),
-        new("setns", 346),
-        new("process_vm_readv", 347),
-        new("process_vm_writev", 348),
-        new("kcmp", 349),
-        new("finit_module", 350),
-        new("sched_setattr", 351),
-        new("sched_getattr", 352),
-        new("renameat2", 353),
-        new("seccomp", 354),
-        new("getrandom", 355),
-        new("memfd_create", 356),
-        new("bpf", 357),
-        new("execveat", 358),
-        new("socket", 359),
-        new("socketpair", 360),
-        new("bind", 361),
-        new("connect", 362),
-        new("listen", 363),
-        new("accept4", 364),
-        new("getsockopt", 365),
-        new("setsockopt", 366),
-        new("getsockname", 367),
-        new("getpeername", 368),
-        new("sendto", 369),
-        new("sendmsg", 370),
-        new("recvfrom", 371),
-        new("recvmsg", 372),
-        new("shutdown", 373),
-        new("userfaultfd", 374),
-        new("membarrier", 375),
-        new("mlock2", 376),
-        new("copy_file_range", 377),
-        new("preadv2", 378),
-        new("pwritev2", 379),
-        new("pkey_mprotect", 380),
-        new("pkey_alloc", 381),
-        new("pkey_free", 382),
-        new("statx", 383),
-        new("arch_prctl", 384),
-        new("io_pgetevents", 385),
-        new("rseq", 386),
-        new("semget", 393),
-        new("semctl", 394),
-        new("shmget", 395),
-        new("shmctl", 396),
-        new("shmat", 397),
-        new("shmdt", 398),
-        new("msgget", 399),
-        new("msgsnd", 400),
-        new("msgrcv", 401),
-        new("msgctl", 402),
-        new("clock_gettime64", 403),
-        new("clock_settime64", 404),
-        new("clock_adjtime64", 405),
-        new("clock_getres_time64", 406),
-        new("clock_nanosleep_time64", 407),
-        new("timer_gettime64", 408),
-        new("timer_settime64", 409),
-        new("timerfd_gettime64", 410),
-        new("timerfd_settime64", 411),
-        new("utimensat_time64", 412),
-        new("pselect6_time64", 413),
-        new("ppoll_time64", 414),
-        new("io_pgetevents_time64", 416),
-        new("recvmmsg_time64", 417),
-        new("mq_timedsend_time64", 418),
-        new("mq_timedreceive_time64", 419),
-        new("semtimedop_time64", 420),
-        new("rt_sigtimedwait_time64", 421),
-        new("futex_time64", 422),
-        new("sched_rr_get_interval_time64", 423),
-        new("pidfd_send_signal", 424),
-        new("io_uring_setup", 425),
-        new("io_uring_enter", 426),
-        new("io_uring_register", 427),
-        new("open_tree", 428),
-        new("move_mount", 429),
-        new("fsopen", 430),
-        new("fsconfig", 431),
-        new("fsmount", 432),
-        new("fspick", 433),
-        new("pidfd_open", 434),
-        new("clone3", 435),
-        new("close_range", 436),
-        new("openat2", 437),
-        new("pidfd_getfd", 438),
-        new("faccessat2", 439),
-        new("process_madvise", 440),
-        new("epoll_pwait2", 441),
-        new("mount_setattr", 442),
-        new("quotactl_fd", 443),
-        new("landlock_create_ruleset", 444),
-        new("landlock_add_rule", 445),
-        new("landlock_restrict_self", 446),
-        new("memfd_secret", 447),
-        new("process_mrelease", 448),
-        new("futex_waitv", 449),
-        new("set_mempolicy_home_node", 450),
-        new("cachestat", 451),
-        new("fchmodat2", 452),
-        new("map_shadow_stack", 453),
-        new("futex_wake", 454),
-        new("futex_wait", 455),
-        new("futex_requeue", 456),
-        new("statmount", 457),
-        new("listmount", 458),
-        new("lsm_get_self_attr", 459),
-        new("lsm_set_self_attr", 460),
-        new("lsm_list_modules", 461),
-        new("mseal", 462),
-        new("setxattrat", 463),
-        new("getxattrat", 464),
-        new("listxattrat", 465),
-        new("removexattrat", 466),
-        new("open_tree_attr", 467),
-        new("file_getattr", 468),
-        new("file_setattr", 469),
-        new("listns", 470),
-        new("rseq_slice_yield", 471),
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+        10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+        20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+        30, 31, 32, 33, 34, 35, 36, 37, 38, 39,
+        40, 41, 42, 43, 44, 45, 46, 47, 48, 49,
+        50, 51, 52, 53, 54, 55, 56, 57, 58, 59,
+        60, 61, 62, 63, 64, 65, 66, 67, 68, 69,
+        70, 71, 72, 73, 74, 75, 76, 77, 78, 79,
+        80, 81, 82, 83, 84, 85, 86, 87, 88, 89,
+        90, 91, 92, 93, 94, 95, 96, 97, 98, 99,
+        100, 101, 102, 103, 104, 105, 106, 107, 108, 109,
+        110, 111, 112, 113, 114, 115, 116, 117, 118, 119,
+        120, 121, 122, 123, 124, 125, 126, 127, 128, 129,
+        130, 131, 132, 133, 134, 135, 136, 137, 138, 139,
+        140, 141, 142, 143, 144, 145, 146, 147, 148, 149,
+        150, 151, 152, 153, 154, 155, 156, 157, 158, 159,
+        160, 161, 162, 163, 164, 165, 166, 167, 168, 169,
+        170, 171, 172, 173, 174, 175, 176, 177, 178, 179,
+        180, 181, 182, 183, 184, 185, 186, 187, 188, 189,
+        190, 191, 192, 193, 194, 195, 196, 197, 198, 199,
+        200, 201, 202, 203, 204, 205, 206, 207, 208, 209,
+        210, 211, 212, 213, 214, 215, 216, 217, 218, 219,
+        220, 221, 224, 225, 226, 227, 228, 229, 230, 231,
+        232, 233, 234, 235, 236, 237, 238, 239, 240, 241,
+        242, 243, 244, 245, 246, 247, 248, 249, 250, 252,
+        253, 254, 255, 256, 257, 258, 259, 260, 261, 262,
+        263, 264, 265, 266, 267, 268, 269, 270, 271, 272,
+        273, 274, 275, 276, 277, 278, 279, 280, 281, 282,
+        283, 284, 286, 287, 288, 289, 290, 291, 292, 293,
+        294, 295, 296, 297, 298, 299, 300, 301, 302, 303,
+        304, 305, 306, 307, 308, 309, 310, 311, 312, 313,
+        314, 315, 316, 317, 318, 319, 320, 321, 322, 323,
+        324, 325, 326, 327, 328, 329, 330, 331, 332, 333,
+        334, 335, 336, 337, 338, 339, 340, 341, 342, 343,
+        344, 345, 346, 347, 348, 349, 350, 351, 352, 353,
+        354, 355, 356, 357, 358, 359, 360, 361, 362, 363,
+        364, 365, 366, 367, 368, 369, 370, 371, 372, 373,
+        374, 375, 376, 377, 378, 379, 380, 381, 382, 383,
+        384, 385, 386, 393, 394, 395, 396, 397, 398, 399,
+        400, 401, 402, 403, 404, 405, 406, 407, 408, 409,
+        410, 411, 412, 413, 414, 416, 417, 418, 419, 420,
+        421, 422, 423, 424, 425, 426, 427, 428, 429, 430,
+        431, 432, 433, 434, 435, 436, 437, 438, 439, 440,
+        441, 442, 443, 444, 445, 446, 447, 448, 449, 450,
+        451, 452, 453, 454, 455, 456, 457, 458, 459, 460,
+        461, 462, 463, 464, 465, 466, 467, 468, 469, 470,
+        471,
+    ];
+
+    /// <summary>X86: where each name starts in X86Names, and one past the last.</summary>
+    internal static readonly ushort[] X86NameStarts =
+    [
+        0, 16, 21, 26, 31, 37, 42, 48, 56, 62, 67, 74,
+        81, 87, 92, 98, 104, 111, 117, 125, 131, 138, 144, 151,
+        158, 165, 171, 178, 184, 193, 199, 205, 210, 215, 222, 227,
+        233, 238, 243, 250, 256, 262, 266, 271, 277, 282, 286, 293,
+        300, 307, 315, 323, 328, 336, 341, 347, 353, 357, 365, 372,
+        384, 390, 397, 403, 408, 416, 424, 431, 441, 450, 459, 468,
+        477, 488, 499, 511, 521, 531, 541, 554, 567, 577, 587, 594,
+        602, 611, 620, 627, 634, 641, 649, 654, 661, 670, 680, 687,
+        694, 706, 718, 725, 732, 740, 747, 758, 765, 775, 785, 790,
+        796, 802, 811, 816, 824, 829, 837, 843, 851, 859, 863, 869,
+        879, 885, 899, 905, 916, 925, 934, 946, 960, 972, 986, 1002,
+        1011, 1019, 1026, 1034, 1040, 1052, 1064, 1073, 1082, 1090, 1099, 1110,
+        1116, 1122, 1128, 1135, 1142, 1152, 1160, 1166, 1174, 1183, 1194, 1209,
+        1224, 1243, 1262, 1274, 1297, 1320, 1342, 1352, 1359, 1369, 1379, 1384,
+        1397, 1402, 1413, 1423, 1433, 1439, 1452, 1465, 1480, 1494, 1510, 1526,
+        1540, 1548, 1557, 1563, 1570, 1577, 1584, 1596, 1605, 1613, 1621, 1627,
+        1638, 1644, 1655, 1667, 1674, 1682, 1690, 1699, 1708, 1717, 1727, 1737,
+        1748, 1759, 1771, 1783, 1792, 1804, 1816, 1828, 1840, 1848, 1857, 1866,
+        1877, 1888, 1899, 1907, 1915, 1926, 1934, 1941, 1951, 1960, 1970, 1980,
+        1989, 1999, 2009, 2019, 2030, 2041, 2053, 2066, 2079, 2085, 2096, 2102,
+        2120, 2138, 2154, 2170, 2179, 2190, 2203, 2213, 2223, 2233, 2244, 2259,
+        2272, 2282, 2293, 2310, 2326, 2339, 2353, 2367, 2384, 2397, 2411, 2425,
+        2438, 2454, 2463, 2473, 2480, 2487, 2500, 2508, 2514, 2528, 2542, 2550,
+        2560, 2573, 2589, 2599, 2613, 2624, 2631, 2639, 2651, 2658, 2669, 2680,
+        2693, 2711, 2728, 2742, 2749, 2757, 2765, 2774, 2784, 2794, 2803, 2812,
+        2819, 2829, 2840, 2849, 2859, 2868, 2874, 2882, 2898, 2914, 2921, 2937,
+        2941, 2950, 2961, 2968, 2980, 2990, 2999, 3014, 3022, 3032, 3048, 3064,
+        3074, 3083, 3097, 3102, 3108, 3122, 3129, 3137, 3155, 3171, 3180, 3194,
+        3208, 3218, 3236, 3254, 3268, 3275, 3284, 3290, 3307, 3325, 3330, 3343,
+        3357, 3371, 3381, 3389, 3399, 3412, 3416, 3425, 3432, 3443, 3448, 3456,
+        3463, 3471, 3482, 3493, 3505, 3517, 3524, 3532, 3541, 3549, 3558, 3570,
+        3581, 3588, 3604, 3612, 3621, 3635, 3646, 3656, 3662, 3673, 3687, 3692,
+        3699, 3706, 3713, 3720, 3726, 3732, 3739, 3746, 3753, 3760, 3776, 3792,
+        3808, 3828, 3851, 3867, 3883, 3901, 3919, 3936, 3952, 3965, 3986, 4002,
+        4022, 4045, 4063, 4086, 4099, 4128, 4146, 4161, 4176, 4194, 4204, 4215,
+        4222, 4231, 4239, 4246, 4257, 4264, 4276, 4284, 4296, 4307, 4323, 4336,
+        4350, 4362, 4386, 4404, 4427, 4440, 4457, 4469, 4493, 4503, 4513, 4530,
+        4541, 4552, 4566, 4576, 4586, 4604, 4622, 4639, 4645, 4656, 4667, 4679,
+        4693, 4708, 4721, 4734, 4741, 4758,
+    ];
+
+    /// <summary>X86: the indexes of the entries in ordinal order of their names.</summary>
+    internal static readonly ushort[] X86ByName =
+    [
+        140, 142, 149, 360, 33, 51, 282, 124, 137, 27, 380, 134,
+        357, 353, 17, 45, 440, 184, 185, 12, 15, 182, 212, 61,
+        339, 395, 263, 396, 262, 393, 264, 397, 261, 394, 120, 424,
+        6, 425, 358, 373, 8, 127, 129, 41, 63, 326, 251, 325,
+        252, 315, 430, 253, 319, 324, 11, 354, 1, 249, 303, 428,
+        248, 269, 320, 334, 335, 133, 94, 302, 441, 95, 207, 294,
+        55, 221, 148, 229, 457, 458, 346, 232, 143, 2, 235, 420,
+        226, 421, 419, 422, 108, 197, 296, 100, 266, 118, 35, 93,
+        194, 238, 445, 411, 444, 438, 443, 295, 130, 272, 308, 242,
+        314, 183, 141, 220, 50, 202, 49, 201, 47, 200, 80, 205,
+        105, 364, 132, 65, 20, 188, 64, 96, 351, 171, 211, 165,
+        209, 76, 77, 147, 363, 361, 222, 78, 24, 199, 227, 453,
+        32, 112, 128, 288, 287, 328, 289, 247, 244, 245, 381, 405,
+        243, 246, 415, 416, 414, 54, 101, 110, 286, 285, 117, 345,
+        280, 284, 37, 434, 433, 435, 16, 198, 228, 9, 299, 359,
+        447, 459, 230, 454, 231, 53, 250, 234, 19, 225, 448, 450,
+        449, 107, 196, 219, 442, 271, 371, 352, 436, 290, 218, 39,
+        292, 14, 293, 150, 372, 152, 90, 192, 123, 21, 431, 418,
+        313, 125, 56, 279, 278, 274, 277, 408, 276, 407, 275, 163,
+        451, 392, 389, 391, 390, 144, 151, 153, 91, 337, 162, 169,
+        34, 28, 84, 59, 18, 109, 5, 338, 417, 456, 291, 426,
+        29, 332, 136, 427, 423, 413, 42, 327, 217, 377, 378, 376,
+        168, 305, 404, 172, 180, 329, 374, 336, 429, 437, 343, 344,
+        44, 98, 304, 403, 26, 189, 181, 330, 375, 167, 131, 432,
+        3, 223, 89, 85, 301, 145, 88, 367, 333, 406, 368, 254,
+        233, 455, 38, 298, 349, 283, 0, 40, 382, 460, 174, 176,
+        175, 178, 173, 179, 177, 410, 331, 159, 160, 240, 348, 155,
+        157, 161, 412, 239, 347, 154, 156, 158, 350, 82, 384, 383,
+        409, 187, 237, 341, 366, 365, 273, 439, 307, 241, 255, 121,
+        139, 216, 138, 215, 46, 214, 81, 206, 74, 104, 342, 57,
+        97, 71, 204, 170, 210, 164, 208, 70, 203, 75, 66, 362,
+        79, 23, 213, 224, 452, 68, 387, 386, 388, 385, 369, 67,
+        186, 48, 317, 323, 73, 126, 119, 72, 355, 102, 356, 309,
+        69, 106, 195, 99, 265, 446, 379, 25, 31, 115, 87, 83,
+        300, 36, 310, 340, 135, 116, 103, 311, 267, 13, 256, 260,
+        259, 258, 398, 257, 399, 318, 322, 400, 321, 401, 43, 236,
+        92, 193, 191, 58, 60, 22, 52, 122, 10, 297, 306, 86,
+        370, 62, 30, 316, 402, 268, 190, 111, 166, 113, 312, 270,
+        114, 281, 7, 4, 146,
     ];
 }

@@ -6,392 +6,511 @@ namespace SandboxRun.Arch;
 
 internal static partial class SyscallTables
 {
-    internal static readonly SyscallEntry[] X86_64 =
+    /// <summary>X86_64: the names in number order, each ended by a NUL.</summary>
+    internal const string X86_64Names =
+        "read\0" +
+        "write\0" +
+        "open\0" +
+        "close\0" +
+        "stat\0" +
+        "fstat\0" +
+        "lstat\0" +
+        "poll\0" +
+        "lseek\0" +
+        "mmap\0" +
+        "mprotect\0" +
+        "munmap\0" +
+        "brk\0" +
+        "rt_sigaction\0" +
+        "rt_sigprocmask\0" +
+        "rt_sigreturn\0" +
+        "ioctl\0" +
+        "pread64\0" +
+        "pwrite64\0" +
+        "readv\0" +
+        "writev\0" +
+        "access\0" +
+        "pipe\0" +
+        "select\0" +
+        "sched_yield\0" +
+        "mremap\0" +
+        "msync\0" +
+        "mincore\0" +
+        "madvise\0" +
+        "shmget\0" +
+        "shmat\0" +
+        "shmctl\0" +
+        "dup\0" +
+        "dup2\0" +
+        "pause\0" +
+        "nanosleep\0" +
+        "getitimer\0" +
+        "alarm\0" +
+        "setitimer\0" +
+        "getpid\0" +
+        "sendfile\0" +
+        "socket\0" +
+        "connect\0" +
+        "accept\0" +
+        "sendto\0" +
+        "recvfrom\0" +
+        "sendmsg\0" +
+        "recvmsg\0" +
+        "shutdown\0" +
+        "bind\0" +
+        "listen\0" +
+        "getsockname\0" +
+        "getpeername\0" +
+        "socketpair\0" +
+        "setsockopt\0" +
+        "getsockopt\0" +
+        "clone\0" +
+        "fork\0" +
+        "vfork\0" +
+        "execve\0" +
+        "exit\0" +
+        "wait4\0" +
+        "kill\0" +
+        "uname\0" +
+        "semget\0" +
+        "semop\0" +
+        "semctl\0" +
+        "shmdt\0" +
+        "msgget\0" +
+        "msgsnd\0" +
+        "msgrcv\0" +
+        "msgctl\0" +
+        "fcntl\0" +
+        "flock\0" +
+        "fsync\0" +
+        "fdatasync\0" +
+        "truncate\0" +
+        "ftruncate\0" +
+        "getdents\0" +
+        "getcwd\0" +
+        "chdir\0" +
+        "fchdir\0" +
+        "rename\0" +
+        "mkdir\0" +
+        "rmdir\0" +
+        "creat\0" +
+        "link\0" +
+        "unlink\0" +
+        "symlink\0" +
+        "readlink\0" +
+        "chmod\0" +
+        "fchmod\0" +
+        "chown\0" +
+        "fchown\0" +
+        "lchown\0" +
+        "umask\0" +
+        "gettimeofday\0" +
+        "getrlimit\0" +
+        "getrusage\0" +
+        "sysinfo\0" +
+        "times\0" +
+        "ptrace\0" +
+        "getuid\0" +
+        "syslog\0" +
+        "getgid\0" +
+        "setuid\0" +
+        "setgid\0" +
+        "geteuid\0" +
+        "getegid\0" +
+        "setpgid\0" +
+        "getppid\0" +
+        "getpgrp\0" +
+        "setsid\0" +
+        "setreuid\0" +
+        "setregid\0" +
+        "getgroups\0" +
+        "setgroups\0" +
+        "setresuid\0" +
+        "getresuid\0" +
+        "setresgid\0" +
+        "getresgid\0" +
+        "getpgid\0" +
+        "setfsuid\0" +
+        "setfsgid\0" +
+        "getsid\0" +
+        "capget\0" +
+        "capset\0" +
+        "rt_sigpending\0" +
+        "rt_sigtimedwait\0" +
+        "rt_sigqueueinfo\0" +
+        "rt_sigsuspend\0" +
+        "sigaltstack\0" +
+        "utime\0" +
+        "mknod\0" +
+        "uselib\0" +
+        "personality\0" +
+        "ustat\0" +
+        "statfs\0" +
+        "fstatfs\0" +
+        "sysfs\0" +
+        "getpriority\0" +
+        "setpriority\0" +
+        "sched_setparam\0" +
+        "sched_getparam\0" +
+        "sched_setscheduler\0" +
+        "sched_getscheduler\0" +
+        "sched_get_priority_max\0" +
+        "sched_get_priority_min\0" +
+        "sched_rr_get_interval\0" +
+        "mlock\0" +
+        "munlock\0" +
+        "mlockall\0" +
+        "munlockall\0" +
+        "vhangup\0" +
+        "modify_ldt\0" +
+        "pivot_root\0" +
+        "_sysctl\0" +
+        "prctl\0" +
+        "arch_prctl\0" +
+        "adjtimex\0" +
+        "setrlimit\0" +
+        "chroot\0" +
+        "sync\0" +
+        "acct\0" +
+        "settimeofday\0" +
+        "mount\0" +
+        "umount2\0" +
+        "swapon\0" +
+        "swapoff\0" +
+        "reboot\0" +
+        "sethostname\0" +
+        "setdomainname\0" +
+        "iopl\0" +
+        "ioperm\0" +
+        "create_module\0" +
+        "init_module\0" +
+        "delete_module\0" +
+        "get_kernel_syms\0" +
+        "query_module\0" +
+        "quotactl\0" +
+        "nfsservctl\0" +
+        "getpmsg\0" +
+        "putpmsg\0" +
+        "afs_syscall\0" +
+        "tuxcall\0" +
+        "security\0" +
+        "gettid\0" +
+        "readahead\0" +
+        "setxattr\0" +
+        "lsetxattr\0" +
+        "fsetxattr\0" +
+        "getxattr\0" +
+        "lgetxattr\0" +
+        "fgetxattr\0" +
+        "listxattr\0" +
+        "llistxattr\0" +
+        "flistxattr\0" +
+        "removexattr\0" +
+        "lremovexattr\0" +
+        "fremovexattr\0" +
+        "tkill\0" +
+        "time\0" +
+        "futex\0" +
+        "sched_setaffinity\0" +
+        "sched_getaffinity\0" +
+        "set_thread_area\0" +
+        "io_setup\0" +
+        "io_destroy\0" +
+        "io_getevents\0" +
+        "io_submit\0" +
+        "io_cancel\0" +
+        "get_thread_area\0" +
+        "lookup_dcookie\0" +
+        "epoll_create\0" +
+        "epoll_ctl_old\0" +
+        "epoll_wait_old\0" +
+        "remap_file_pages\0" +
+        "getdents64\0" +
+        "set_tid_address\0" +
+        "restart_syscall\0" +
+        "semtimedop\0" +
+        "fadvise64\0" +
+        "timer_create\0" +
+        "timer_settime\0" +
+        "timer_gettime\0" +
+        "timer_getoverrun\0" +
+        "timer_delete\0" +
+        "clock_settime\0" +
+        "clock_gettime\0" +
+        "clock_getres\0" +
+        "clock_nanosleep\0" +
+        "exit_group\0" +
+        "epoll_wait\0" +
+        "epoll_ctl\0" +
+        "tgkill\0" +
+        "utimes\0" +
+        "vserver\0" +
+        "mbind\0" +
+        "set_mempolicy\0" +
+        "get_mempolicy\0" +
+        "mq_open\0" +
+        "mq_unlink\0" +
+        "mq_timedsend\0" +
+        "mq_timedreceive\0" +
+        "mq_notify\0" +
+        "mq_getsetattr\0" +
+        "kexec_load\0" +
+        "waitid\0" +
+        "add_key\0" +
+        "request_key\0" +
+        "keyctl\0" +
+        "ioprio_set\0" +
+        "ioprio_get\0" +
+        "inotify_init\0" +
+        "inotify_add_watch\0" +
+        "inotify_rm_watch\0" +
+        "migrate_pages\0" +
+        "openat\0" +
+        "mkdirat\0" +
+        "mknodat\0" +
+        "fchownat\0" +
+        "futimesat\0" +
+        "newfstatat\0" +
+        "unlinkat\0" +
+        "renameat\0" +
+        "linkat\0" +
+        "symlinkat\0" +
+        "readlinkat\0" +
+        "fchmodat\0" +
+        "faccessat\0" +
+        "pselect6\0" +
+        "ppoll\0" +
+        "unshare\0" +
+        "set_robust_list\0" +
+        "get_robust_list\0" +
+        "splice\0" +
+        "tee\0" +
+        "sync_file_range\0" +
+        "vmsplice\0" +
+        "move_pages\0" +
+        "utimensat\0" +
+        "epoll_pwait\0" +
+        "signalfd\0" +
+        "timerfd_create\0" +
+        "eventfd\0" +
+        "fallocate\0" +
+        "timerfd_settime\0" +
+        "timerfd_gettime\0" +
+        "accept4\0" +
+        "signalfd4\0" +
+        "eventfd2\0" +
+        "epoll_create1\0" +
+        "dup3\0" +
+        "pipe2\0" +
+        "inotify_init1\0" +
+        "preadv\0" +
+        "pwritev\0" +
+        "rt_tgsigqueueinfo\0" +
+        "perf_event_open\0" +
+        "recvmmsg\0" +
+        "fanotify_init\0" +
+        "fanotify_mark\0" +
+        "prlimit64\0" +
+        "name_to_handle_at\0" +
+        "open_by_handle_at\0" +
+        "clock_adjtime\0" +
+        "syncfs\0" +
+        "sendmmsg\0" +
+        "setns\0" +
+        "getcpu\0" +
+        "process_vm_readv\0" +
+        "process_vm_writev\0" +
+        "kcmp\0" +
+        "finit_module\0" +
+        "sched_setattr\0" +
+        "sched_getattr\0" +
+        "renameat2\0" +
+        "seccomp\0" +
+        "getrandom\0" +
+        "memfd_create\0" +
+        "kexec_file_load\0" +
+        "bpf\0" +
+        "execveat\0" +
+        "userfaultfd\0" +
+        "membarrier\0" +
+        "mlock2\0" +
+        "copy_file_range\0" +
+        "preadv2\0" +
+        "pwritev2\0" +
+        "pkey_mprotect\0" +
+        "pkey_alloc\0" +
+        "pkey_free\0" +
+        "statx\0" +
+        "io_pgetevents\0" +
+        "rseq\0" +
+        "uretprobe\0" +
+        "uprobe\0" +
+        "pidfd_send_signal\0" +
+        "io_uring_setup\0" +
+        "io_uring_enter\0" +
+        "io_uring_register\0" +
+        "open_tree\0" +
+        "move_mount\0" +
+        "fsopen\0" +
+        "fsconfig\0" +
+        "fsmount\0" +
+        "fspick\0" +
+        "pidfd_open\0" +
+        "clone3\0" +
+        "close_range\0" +
+        "openat2\0" +
+        "pidfd_getfd\0" +
+        "faccessat2\0" +
+        "process_madvise\0" +
+        "epoll_pwait2\0" +
+        "mount_setattr\0" +
+        "quotactl_fd\0" +
+        "landlock_create_ruleset\0" +
+        "landlock_add_rule\0" +
+        "landlock_restrict_self\0" +
+        "memfd_secret\0" +
+        "process_mrelease\0" +
+        "futex_waitv\0" +
+        "set_mempolicy_home_node\0" +
+        "cachestat\0" +
+        "fchmodat2\0" +
+        "map_shadow_stack\0" +
+        "futex_wake\0" +
+        "futex_wait\0" +
+        "futex_requeue\0" +
+        "statmount\0" +
+        "listmount\0" +
+        "lsm_get_self_attr\0" +
+        "lsm_set_self_attr\0" +
+        "lsm_list_modules\0" +
+        "mseal\0" +
+        "setxattrat\0" +
+        "getxattrat\0" +
+        "listxattrat\0" +
+        "removexattrat\0" +
+        "open_tree_attr\0" +
+        "file_getattr\0" +
+        "file_setattr\0" +
+        "listns\0" +
+        "rseq_slice_yield\0";
+
+    /// <summary>X86_64: the numbers, ascending.</summary>
+    internal static readonly uint[] X86_64Numbers =
     [
-        new("read", 0),
-        new("write", 1),
-        new("open", 2),
-        new("close", 3),
-        new("stat", 4),
-        new("fstat", 5),
-        new("lstat", 6),
-        new("poll", 7),
-        new("lseek", 8),
-        new("mmap", 9),
-        new("mprotect", 10),
-        new("munmap", 11),
-        new("brk", 12),
-        new("rt_sigaction", 13),
-        new("rt_sigprocmask", 14),
-        new("rt_sigreturn", 15),
-        new("ioctl", 16),
-        new("pread64", 17),
-        new("pwrite64", 18),
-        new("readv", 19),
-        new("writev", 20),
-        new("access", 21),
-        new("pipe", 22),
-        new("select", 23),
-        new("sched_yield", 24),
-        new("mremap", 25),
-        new("msync", 26),
-        new("mincore", 27),
-        new("madvise", 28),
-        new("shmget", 29),
-        new("shmat", 30),
-        new("shmctl", 31),
-        new("dup", 32),
-        new("dup2", 33),
-        new("pause", 34),
-        new("nanosleep", 35),
-        new("getitimer", 36),
-        new("alarm", 37),
-        new("setitimer", 38),
-        new("getpid", 39),
-        new("sendfile", 40),
-        new("socket", 41),
-        new("connect", 42),
-        new("accept", 43),
-        new("sendto", 44),
-        new("recvfrom", 45),
-        new("sendmsg", 46),
-        new("recvmsg", 47),
-        new("shutdown", 48),
-        new("bind", 49),
-        new("listen", 50),
-        new("getsockname", 51),
-        new("getpeername", 52),
-        new("socketpair", 53),
-        new("setsockopt", 54),
-        new("getsockopt", 55),
-        new("clone", 56),
-        new("fork", 57),
-        new("vfork", 58),
-        new("execve", 59),
-        new("exit", 60),
-        new("wait4", 61),
-        new("kill", 62),
-        new("uname", 63),
-        new("semget", 64),
-        new("semop", 65),
-        new("semctl", 66),
-        new("shmdt", 67),
-        new("msgget", 68),
-        new("msgsnd", 69),
-        new("msgrcv", 70),
-        new("msgctl", 71),
-        new("fcntl", 72),
-        new("flock", 73),
-        new("fsync", 74),
-        new("fdatasync", 75),
-        new("truncate", 76),
-        new("ftruncate", 77),
-        new("getdents", 78),
-        new("getcwd", 79),
-        new("chdir", 80),
-        new("fchdir", 81),
-        new("rename", 82),
-        new("mkdir", 83),
-        new("rmdir", 84),
-        new("creat", 85),
-        new("link", 86),
-        new("unlink", 87),
-        new("symlink", 88),
-        new("readlink", 89),
-        new("chmod", 90),
-        new("fchmod", 91),
-        new("chown", 92),
-        new("fchown", 93),
-        new("lchown", 94),
-        new("umask", 95),
-        new("gettimeofday", 96),
-        new("getrlimit", 97),
-        new("getrusage", 98),
-        new("sysinfo", 99),
-        new("times", 100),
-        new("ptrace", 101),
-        new("getuid", 102),
-        new("syslog", 103),
-        new("getgid", 104),
-        new("setuid", 105),
-        new("setgid", 106),
-        new("geteuid", 107),
-        new("getegid", 108),
-        new("setpgid", 109),
-        new("getppid", 110),
-        new("getpgrp", 111),
-        new("setsid", 112),
-        new("setreuid", 113),
-        new("setregid", 114),
-        new("getgroups", 115),
-        new("setgroups", 116),
-        new("setresuid", 117),
-        new("getresuid", 118),
-        new("setresgid", 119),
-        new("getresgid", 120),
-        new("getpgid", 121),
-        new("setfsuid", 122),
-        new("setfsgid", 123),
-        new("getsid", 124),
-        new("capget", 125),
-        new("capset", 126),
-        new("rt_sigpending", 127),
-        new("rt_sigtimedwait", 128),
-        new("rt_sigqueueinfo", 129),
-        new("rt_sigsuspend", 130),
-        new("sigaltstack", 131),
-        new("utime", 132),
-        new("mknod", 133),
-        new("uselib", 134),
-        new("personality", 135),
-        new("ustat", 136),
-        new("statfs", 137),
-        new("fstatfs", 138),
-        new("sysfs", 139),
-        new("getpriority", 140),
-        new("setpriority", 141),
-        new("sched_setparam", 142),
-        new("sched_getparam", 143),
-        new("sched_setscheduler", 144),
-        new("sched_getscheduler", 145),
-        new("sched_get_priority_max", 146),
-        new("sched_get_priority_min", 147),
-        new("sched_rr_get_interval", 148),
-        new("mlock", 149),
-        new("munlock", 150),
-        new("mlockall", 151),
-        new("munlockall", 152),
-        new("vhangup", 153),
-        new("modify_ldt", 154),
-        new("pivot_root", 155),
-        new("_sysctl", 156),
-        new("prctl", 157),
-        new("arch_prctl", 158),
-        new("adjtimex", 159),
-        new("setrlimit", 160),
-        new("chroot", 161),
-        new("sync", 162),
-        new("acct", 163),
-        new("settimeofday", 164),
-        new("mount", 165),
-        new("umount2", 166),
-        new("swapon", 167),
-        new("swapoff", 168),
-        new("reboot", 169),
-        new("sethostname", 170),
-        new("setdomainname", 171),
-        new("iopl", 172),
-        new("ioperm", 173),
-        new("create_module", 174),
-        new("init_module", 175),
-        new("delete_module", 176),
-        new("get_kernel_syms", 177),
-        new("query_module", 178),
-        new("quotactl", 179),
-        new("nfsservctl", 180),
-        new("getpmsg", 181),
-        new("putpmsg", 182),
-        new("afs_syscall", 183),
-        new("tuxcall", 184),
-        new("security", 185),
-        new("gettid", 186),
-        new("readahead", 187),
-        new("setxattr", 188),
-        new("lsetxattr", 189),
-        new("fsetxattr", 190),
-        new("getxattr", 191),
-        new("lgetxattr", 192),
-        new("fgetxattr", 193),
-        new("listxattr", 194),
-        new("llistxattr", 195),
-        new("flistxattr", 196),
-        new("removexattr", 197),
-        new("lremovexattr", 198),
-        new("fremovexattr", 199),
-        new("tkill", 200),
-        new("time", 201),
-        new("futex", 202),
-        new("sched_setaffinity", 203),
-        new("sched_getaffinity", 204),
-        new("set_thread_area", 205),
-        new("io_setup", 206),
-        new("io_destroy", 207),
-        new("io_getevents", 208),
-        new("io_submit", 209),
-        new("io_cancel", 210),
-        new("get_thread_area", 211),
-        new("lookup_dcookie", 212),
-        new("epoll_create", 213),
-        new("epoll_ctl_old", 214),
-        new("epoll_wait_old", 215),
-        new("remap_file_pages", 216),
-        new("getdents64", 217),
-        new("set_tid_address", 218),
-        new("restart_syscall", 219),
-        new("semtimedop", 220),
-        new("fadvise64", 221),
-        new("timer_create", 222),
-        new("timer_settime", 223),
-        new("timer_gettime", 224),
-        new("timer_getoverrun", 225),
-        new("timer_delete", 226),
-        new("clock_settime", 227),
-        new("clock_gettime", 228),
-        new("clock_getres", 229),
-        new("clock_nanosleep", 230),
-        new("exit_group", 231),
-        new("epoll_wait", 232),
-        new("epoll_ctl", 233),
-        new("tgkill", 234),
-        new("utimes", 235),
-        new("vserver", 236),
-        new("mbind", 237),
-        new("set_mempolicy", 238),
-        new("get_mempolicy", 239),
-        new("mq_open", 240),
-        new("mq_unlink", 241),
-        new("mq_timedsend", 242),
-        new("mq_timedreceive", 243),
-        new("mq_notify", 244),
-        new("mq_getsetattr", 245),
-        new("kexec_load", 246),
-        new("waitid", 247),
-        new("add_key", 248),
-        new("request_key", 249),
-        new("keyctl", 250),
-        new("ioprio_set", 251),
-        new("ioprio_get", 252),
-        new("inotify_init", 253),
-        new("inotify_add_watch", 254),
-        new("inotify_rm_watch", 255),
-        new("migrate_pages", 256),
-        new("openat", 257),
-        new("mkdirat", 258),
-        new("mknodat", 259),
-        new("fchownat", 260),
-        new("futimesat", 261),
-        new("newfstatat", 262),
-        new("unlinkat", 263),
-        new("renameat", 264),
-        new("linkat", 265),
-        new("symlinkat", 266),
-        new("readlinkat", 267),
-        new("fchmodat", 268),
-        new("faccessat", 269),
-        new("pselect6", 270),
-        new("ppoll", 271),
-        new("unshare", 272),
-        new("set_robust_list", 273),
-        new("get_robust_list", 274),
-        new("splice", 275),
-        new("tee", 276),
-        new("sync_file_range", 277),
-        new("vmsplice", 278),
-        new("move_pages", 279),
-        new("utimensat", 280),
-        new("epoll_pwait", 281),
-        new("signalfd", 282),
-        new("timerfd_create", 283),
-        new("eventfd", 284),
-        new("fallocate", 285),
-        new("timerfd_settime", 286),
-        new("timerfd_gettime", 287),
-        new("accept4", 288),
-        new("signalfd4", 289),
-        new("eventfd2", 290),
-        new("epoll_create1", 291),
-        new("dup3", 292),
-        new("pipe2", 293),
-        new("inotify_init1", 294),
-        new("preadv", 295),
-        new("pwritev", 296),
-        new("rt_tgsigqueueinfo", 297),
-        new("perf_event_open", 298),
-        new("recvmmsg", 299),
-        new("fanotify_init", 300),
-        new("fanotify_mark", 301),
-        new("prlimit64", 302),
-        new("name_to_handle_at", 303),
-        new("open_by_handle_at", 304),
-        new("clock_adjtime", 305),
-        new("syncfs", 306),
-        new("sendmmsg", 307),
-        new("setns", 308),
-        new("getcpu", 309),
-        new("process_vm_readv", 310),
-        new("process_vm_writev", 311),
-        new("kcmp", 312),
-        new("finit_module", 313),
-        new("sched_setattr", 314),
-        new("sched_getattr", 315),
-        new("renameat2", 316),
-        new("seccomp", 317),
-        new("getrandom", 318),
-        new("memfd_create", 319),
-        new("kexec_file_load", 320),
-        new("bpf", 321),
-        new("execveat", 322),
-        new("userfaultfd", 323),
-        new("membarrier", 324),
-        new("mlock2", 325),
-        new("copy_file_range", 326),
-        new("preadv2", 327),
-        new("pwritev2", 328),
-        new("pkey_mprotect", 329),
-        new("pkey_alloc", 330),
-        new("pkey_free", 331),
-        new("statx", 332),
-        new("io_pgetevents", 333),
-        new("rseq", 334),
-        new("uretprobe", 335),
-        new("uprobe", 336),
-        new("pidfd_send_signal", 424),
-        new("io_uring_setup", 425),
-        new("io_uring_enter", 426),
-        new("io_uring_register", 427),
-        new("open_tree", 428),
-        new("move_mount", 429),
-        new("fsopen", 430),
-        new("fsconfig", 431),
-        new("fsmount", 432),
-        new("fspick", 433),
-        new("pidfd_open", 434),
-        new("clone3", 435),
-        new("close_range", 436),
-        new("openat2", 437),
-        new("pidfd_getfd", 438),
-        new("faccessat2", 439),
-        new("process_madvise", 440),
-        new("epoll_pwait2", 441),
-        new("mount_setattr", 442),
-        new("quotactl_fd", 443),
-        new("landlock_create_ruleset", 444),
-        new("landlock_add_rule", 445),
-        new("landlock_restrict_self", 446),
-        new("memfd_secret", 447),
-        new("process_mrelease", 448),
-        new("futex_waitv", 449),
-        new("set_mempolicy_home_node", 450),
-        new("cachestat", 451),
-        new("fchmodat2", 452),
-        new("map_shadow_stack", 453),
-        new("futex_wake", 454),
-        new("futex_wait", 455),
-        new("futex_requeue", 456),
-        new("statmount", 457),
-        new("listmount", 458),
-        new("lsm_get_self_attr", 459),
-        new("lsm_set_self_attr", 460),
-        new("lsm_list_modules", 461),
-        new("mseal", 462),
-        new("setxattrat", 463),
-        new("getxattrat", 464),
-        new("listxattrat", 465),
-        new("removexattrat", 466),
-        new("open_tree_attr", 467),
-        new("file_getattr", 468),
-        new("file_setattr", 469),
-        new("listns", 470),
-        new("rseq_slice_yield", 471),
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+        10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+        20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+        30, 31, 32, 33, 34, 35, 36, 37, 38, 39,
+        40, 41, 42, 43, 44, 45, 46, 47, 48, 49,
+        50, 51, 52, 53, 54, 55, 56, 57, 58, 59,
+        60, 61, 62, 63, 64, 65, 66, 67, 68, 69,
+        70, 71, 72, 73, 74, 75, 76, 77, 78, 79,
+        80, 81, 82, 83, 84, 85, 86, 87, 88, 89,
+        90, 91, 92, 93, 94, 95, 96, 97, 98, 99,
+        100, 101, 102, 103, 104, 105, 106, 107, 108, 109,
+        110, 111, 112, 113, 114, 115, 116, 117, 118, 119,
+        120, 121, 122, 123, 124, 125, 126, 127, 128, 129,
+        130, 131, 132, 133, 134, 135, 136, 137, 138, 139,
+        140, 141, 142, 143, 144, 145, 146, 147, 148, 149,
+        150, 151, 152, 153, 154, 155, 156, 157, 158, 159,
+        160, 161, 162, 163, 164, 165, 166, 167, 168, 169,
+        170, 171, 172, 173, 174, 175, 176, 177, 178, 179,
+        180, 181, 182, 183, 184, 185, 186, 187, 188, 189,
+        190, 191, 192, 193, 194, 195, 196, 197, 198, 199,
+        200, 201, 202, 203, 204, 205, 206, 207, 208, 209,
+        210, 211, 212, 213, 214, 215, 216, 217, 218, 219,
+        220, 221, 222, 223, 224, 225, 226, 227, 228, 229,
+        230, 231, 232, 233, 234, 235, 236, 237, 238, 239,
+        240, 241, 242, 243, 244, 245, 246, 247, 248, 249,
+        250, 251, 252, 253, 254, 255, 256, 257, 258, 259,
+        260, 261, 262, 263, 264, 265, 266, 267, 268, 269,
+        270, 271, 272, 273, 274, 275, 276, 277, 278, 279,
+        280, 281, 282, 283, 284, 285, 286, 287, 288, 289,
+        290, 291, 292, 293, 294, 295, 296, 297, 298, 299,
+        300, 301, 302, 303, 304, 305, 306, 307, 308, 309,
+        310, 311, 312, 313, 314, 315, 316, 317, 318, 319,
+        320, 321, 322, 323, 324, 325, 326, 327, 328, 329,
+        330, 331, 332, 333, 334, 335, 336, 424, 425, 426,
+        427, 428, 429, 430, 431, 432, 433, 434, 435, 436,
+        437, 438, 439, 440, 441, 442, 443, 444, 445, 446,
+        447, 448, 449, 450, 451, 452, 453, 454, 455, 456,
+        457, 458, 459, 460, 461, 462, 463, 464, 465, 466,
+        467, 468, 469, 470, 471,
+    ];
+
+    /// <summary>X86_64: where each name starts in X86_64Names, and one past the last.</summary>
+    internal static readonly ushort[] X86_64NameStarts =
+    [
+        0, 5, 11, 16, 22, 27, 33, 39, 44, 50, 55, 64,
+        71, 75, 88, 103, 116, 122, 130, 139, 145, 152, 159, 164,
+        171, 183, 190, 196, 204, 212, 219, 225, 232, 236, 241, 247,
+        257, 267, 273, 283, 290, 299, 306, 314, 321, 328, 337, 345,
+        353, 362, 367, 374, 386, 398, 409, 420, 431, 437, 442, 448,
+        455, 460, 466, 471, 477, 484, 490, 497, 503, 510, 517, 524,
+        531, 537, 543, 549, 559, 568, 578, 587, 594, 600, 607, 614,
+        620, 626, 632, 637, 644, 652, 661, 667, 674, 680, 687, 694,
+        700, 713, 723, 733, 741, 747, 754, 761, 768, 775, 782, 789,
+        797, 805, 813, 821, 829, 836, 845, 854, 864, 874, 884, 894,
+        904, 914, 922, 931, 940, 947, 954, 961, 975, 991, 1007, 1021,
+        1033, 1039, 1045, 1052, 1064, 1070, 1077, 1085, 1091, 1103, 1115, 1130,
+        1145, 1164, 1183, 1206, 1229, 1251, 1257, 1265, 1274, 1285, 1293, 1304,
+        1315, 1323, 1329, 1340, 1349, 1359, 1366, 1371, 1376, 1389, 1395, 1403,
+        1410, 1418, 1425, 1437, 1451, 1456, 1463, 1477, 1489, 1503, 1519, 1532,
+        1541, 1552, 1560, 1568, 1580, 1588, 1597, 1604, 1614, 1623, 1633, 1643,
+        1652, 1662, 1672, 1682, 1693, 1704, 1716, 1729, 1742, 1748, 1753, 1759,
+        1777, 1795, 1811, 1820, 1831, 1844, 1854, 1864, 1880, 1895, 1908, 1922,
+        1937, 1954, 1965, 1981, 1997, 2008, 2018, 2031, 2045, 2059, 2076, 2089,
+        2103, 2117, 2130, 2146, 2157, 2168, 2178, 2185, 2192, 2200, 2206, 2220,
+        2234, 2242, 2252, 2265, 2281, 2291, 2305, 2316, 2323, 2331, 2343, 2350,
+        2361, 2372, 2385, 2403, 2420, 2434, 2441, 2449, 2457, 2466, 2476, 2487,
+        2496, 2505, 2512, 2522, 2533, 2542, 2552, 2561, 2567, 2575, 2591, 2607,
+        2614, 2618, 2634, 2643, 2654, 2664, 2676, 2685, 2700, 2708, 2718, 2734,
+        2750, 2758, 2768, 2777, 2791, 2796, 2802, 2816, 2823, 2831, 2849, 2865,
+        2874, 2888, 2902, 2912, 2930, 2948, 2962, 2969, 2978, 2984, 2991, 3008,
+        3026, 3031, 3044, 3058, 3072, 3082, 3090, 3100, 3113, 3129, 3133, 3142,
+        3154, 3165, 3172, 3188, 3196, 3205, 3219, 3230, 3240, 3246, 3260, 3265,
+        3275, 3282, 3300, 3315, 3330, 3348, 3358, 3369, 3376, 3385, 3393, 3400,
+        3411, 3418, 3430, 3438, 3450, 3461, 3477, 3490, 3504, 3516, 3540, 3558,
+        3581, 3594, 3611, 3623, 3647, 3657, 3667, 3684, 3695, 3706, 3720, 3730,
+        3740, 3758, 3776, 3793, 3799, 3810, 3821, 3833, 3847, 3862, 3875, 3888,
+        3895, 3912,
+    ];
+
+    /// <summary>X86_64: the indexes of the entries in ordinal order of their names.</summary>
+    internal static readonly ushort[] X86_64ByName =
+    [
+        156, 43, 288, 21, 163, 248, 159, 183, 37, 158, 49, 321,
+        12, 364, 125, 126, 80, 90, 92, 161, 305, 229, 228, 230,
+        227, 56, 348, 3, 349, 42, 326, 85, 174, 176, 32, 33,
+        292, 213, 291, 233, 214, 281, 354, 232, 215, 284, 290, 59,
+        322, 60, 231, 269, 352, 221, 285, 300, 301, 81, 91, 268,
+        365, 93, 260, 72, 75, 193, 381, 382, 313, 196, 73, 57,
+        199, 344, 190, 345, 343, 346, 5, 138, 74, 77, 202, 369,
+        368, 362, 367, 261, 177, 239, 274, 211, 309, 79, 78, 217,
+        108, 107, 104, 115, 36, 52, 121, 111, 39, 181, 110, 140,
+        318, 120, 118, 97, 98, 124, 51, 55, 186, 96, 102, 191,
+        377, 175, 254, 253, 294, 255, 210, 207, 208, 333, 206, 209,
+        339, 340, 338, 16, 173, 172, 252, 251, 312, 320, 246, 250,
+        62, 358, 357, 359, 94, 192, 86, 265, 50, 371, 383, 194,
+        378, 195, 212, 198, 8, 189, 372, 374, 373, 6, 28, 366,
+        237, 324, 319, 360, 256, 27, 83, 258, 133, 259, 149, 325,
+        151, 9, 154, 165, 355, 342, 279, 10, 245, 244, 240, 243,
+        242, 241, 25, 375, 71, 68, 70, 69, 26, 150, 152, 11,
+        303, 35, 262, 180, 2, 304, 341, 380, 257, 350, 34, 298,
+        135, 351, 347, 337, 22, 293, 155, 330, 331, 329, 7, 271,
+        157, 17, 295, 327, 302, 353, 361, 310, 311, 270, 101, 182,
+        18, 296, 328, 178, 179, 356, 0, 187, 89, 267, 19, 169,
+        45, 299, 47, 216, 197, 379, 82, 264, 316, 249, 219, 84,
+        334, 384, 13, 127, 14, 129, 15, 130, 128, 297, 146, 147,
+        204, 315, 143, 145, 148, 203, 314, 142, 144, 24, 317, 185,
+        23, 66, 64, 65, 220, 40, 307, 46, 44, 238, 363, 273,
+        205, 218, 171, 123, 122, 106, 116, 170, 38, 308, 109, 141,
+        114, 119, 117, 113, 160, 112, 54, 164, 105, 188, 376, 30,
+        31, 67, 29, 48, 131, 282, 289, 41, 53, 275, 4, 137,
+        370, 332, 168, 167, 88, 266, 162, 277, 306, 139, 99, 103,
+        276, 234, 201, 222, 226, 225, 224, 223, 283, 287, 286, 100,
+        200, 76, 184, 95, 166, 63, 87, 263, 272, 336, 335, 134,
+        323, 136, 132, 280, 235, 58, 153, 278, 236, 61, 247, 1,
+        20,
     ];
 }

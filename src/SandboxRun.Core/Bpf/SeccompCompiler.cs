@@ -133,9 +133,9 @@ internal static class SeccompCompiler
             }
             if (policy.Enosys == EnosysMode.Known)
             {
-                foreach (var e in block.Arch.Table)
+                foreach (var number in block.Arch.Numbers)
                 {
-                    AddCut(cuts, e.Number);
+                    AddCut(cuts, number);
                 }
             }
         }
@@ -247,20 +247,20 @@ internal static class SeccompCompiler
     private static long KnownCalls(Arch.Arch abi, uint first, uint last)
     {
         long count = 0;
-        if (last - first < (uint)abi.Table.Length)
+        if (last - first < (uint)abi.Numbers.Length)
         {
             for (var nr = first; ; nr++)
             {
-                count += abi.NameOf(nr) is null ? 0 : 1;
+                count += abi.Has(nr) ? 1 : 0;
                 if (nr == last)
                 {
                     return count;
                 }
             }
         }
-        foreach (var e in abi.Table)
+        foreach (var number in abi.Numbers)
         {
-            count += e.Number >= first && e.Number <= last ? 1 : 0;
+            count += number >= first && number <= last ? 1 : 0;
         }
         return count;
     }

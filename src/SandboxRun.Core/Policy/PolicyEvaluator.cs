@@ -77,7 +77,7 @@ internal static class PolicyEvaluator
         {
             return new Classification(FilterPolicy.BadArchAction, source, null, null);
         }
-        if (policy.Enosys == EnosysMode.Known && !policy.DefaultAction.IsPermissiveDefault && block.Arch.NameOf(nr) is null)
+        if (policy.Enosys == EnosysMode.Known && !policy.DefaultAction.IsPermissiveDefault && !block.Arch.Has(nr))
         {
             return new Classification(SeccompAction.Enosys, DecisionSource.EnosysUnknown, block.Arch, null);
         }

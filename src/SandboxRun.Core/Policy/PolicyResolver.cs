@@ -109,7 +109,7 @@ internal static class PolicyResolver
                     unconditional = merged.Unconditional;
                     tree = merged.Freeze();
                 }
-                syscalls.Add(new SyscallPolicy(number, arch.NameOf(number) ?? $"nr {number}", arch.Is64Bit, slot.Rules, unconditional, tree));
+                syscalls.Add(new SyscallPolicy(number, DirectName(slot.Rules) ?? arch.NameOf(number) ?? $"nr {number}", arch.Is64Bit, slot.Rules, unconditional, tree));
             }
             uint? enosysAbove = options.Enosys == EnosysMode.Runc && stubArches.Contains(arch) ? RuncStubBoundary(kept, arch) : null;
             archPolicies.Add(new ArchPolicy(arch, syscalls, enosysAbove));
@@ -206,10 +206,10 @@ internal static class PolicyResolver
         internal Arch.Arch Arch { get; } = arch;
 
         /// <summary>The lowest number of the ABI: a rule's number is one of its table's.</summary>
-        internal uint First { get; } = arch.Table[0].Number;
+        internal uint First { get; } = arch.MinNumber;
 
         /// <summary>The rules of each number, at [number - First].</summary>
-        internal Slot[] Slots { get; } = new Slot[arch.MaxNumber - arch.Table[0].Number + 1];
+        internal Slot[] Slots { get; } = new Slot[arch.MaxNumber - arch.MinNumber + 1];
 
         /// <summary>How many numbers have rules.</summary>
         internal int Count { get; set; }
@@ -276,6 +276,22 @@ internal static class PolicyResolver
             }
         }
         return direct || mux is not null;
+    }
+
+    /// <summary>
+    /// The syscall's name as a rule gave it (the profile's own string, which equals the
+    /// table's); null when every rule came through the x86 multiplexer.
+    /// </summary>
+    private static string? DirectName(IReadOnlyList<ArchRule> rules)
+    {
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (rules[i].Origin.Multiplexer is null)
+            {
+                return rules[i].Origin.Name;
+            }
+        }
+        return null;
     }
 
     /// <summary>
