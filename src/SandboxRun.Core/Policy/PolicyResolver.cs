@@ -55,17 +55,30 @@ internal static class PolicyResolver
         {
             perArch[a] = new ArchRules(arches[a]);
         }
+        // Each name is looked up once per arch: for the rules, and for runc's stub boundary,
+        // which counts every name of every kept rule, whatever its action.
+        var numbers = new uint?[perArch.Length];
         foreach (var rule in kept)
         {
             var ruleSets = RuncRuleSets(rule);
             foreach (var name in rule.Names)
             {
+                var anywhere = false;
+                for (var a = 0; a < perArch.Length; a++)
+                {
+                    numbers[a] = perArch[a].Arch.TryGetNumber(name, out var n) ? n : null;
+                    if (numbers[a] is { } number && (perArch[a].Highest is not { } highest || number > highest))
+                    {
+                        perArch[a].Highest = number;
+                    }
+                    anywhere |= numbers[a] is not null;
+                }
                 if (rule.Action == profile.DefaultAction)
                 {
                     notes.Add(new RuleNote(rule, name, null, $"its action is the default action {profile.DefaultAction} (runc skips it)"));
                     continue;
                 }
-                if (!Arch.Arch.KnownAnywhere(name))
+                if (!anywhere && !Arch.Arch.KnownAnywhere(name))
                 {
                     notes.Add(new RuleNote(rule, name, null, $"\"{name}\" is not a syscall on any arch sandboxrun knows (Linux {SyscallTables.KernelVersion}); skipped, as runc does"));
                     continue;
@@ -78,11 +91,11 @@ internal static class PolicyResolver
                     var (conditions, split) = ruleSets[i];
                     named[i] = [new ArchRule(rule.Action, conditions, new RuleOrigin(rule, name, split))];
                 }
-                foreach (var rules in perArch)
+                for (var a = 0; a < perArch.Length; a++)
                 {
-                    if (!AddRules(rules, name, named))
+                    if (!AddRules(perArch[a], name, numbers[a], named))
                     {
-                        notes.Add(RuleNote.Absent(rule, name, rules.Arch));
+                        notes.Add(RuleNote.Absent(rule, name, perArch[a].Arch));
                     }
                 }
             }
@@ -111,7 +124,9 @@ internal static class PolicyResolver
                 }
                 syscalls.Add(new SyscallPolicy(number, DirectName(slot.Rules) ?? arch.NameOf(number) ?? $"nr {number}", arch.Is64Bit, slot.Rules, unconditional, tree));
             }
-            uint? enosysAbove = options.Enosys == EnosysMode.Runc && stubArches.Contains(arch) ? RuncStubBoundary(kept, arch) : null;
+            // runc patchbpf findLastSyscalls: the highest number, on this arch, of any name of
+            // any rule that survived moby's filtering; no stub for the arch without one.
+            uint? enosysAbove = options.Enosys == EnosysMode.Runc && stubArches.Contains(arch) && rules.Highest is not (null or 0) ? rules.Highest : null;
             archPolicies.Add(new ArchPolicy(arch, syscalls, enosysAbove));
         }
         return new FilterPolicy(profile, target, profile.DefaultAction, archPolicies, options.Enosys, options, notes);
@@ -214,6 +229,9 @@ internal static class PolicyResolver
         /// <summary>How many numbers have rules.</summary>
         internal int Count { get; set; }
 
+        /// <summary>The highest number of any name of a kept rule (runc's stub boundary), null when none.</summary>
+        internal uint? Highest { get; set; }
+
         /// <summary>
         /// Names the ABI lacks: libseccomp stores them as pseudo syscalls that never reach the
         /// program but still refuse a conflicting rule.
@@ -243,11 +261,11 @@ internal static class PolicyResolver
     /// Adds the rules of one JSON rule and name to an arch, as runc's matchCall and
     /// libseccomp's rule API do. False when the arch has no such syscall.
     /// </summary>
-    private static bool AddRules(ArchRules target, string name, ArchRule[][] named)
+    private static bool AddRules(ArchRules target, string name, uint? directNumber, ArchRule[][] named)
     {
         var arch = target.Arch;
-
-        var direct = arch.TryGetNumber(name, out var number);
+        var direct = directNumber is not null;
+        var number = directNumber.GetValueOrDefault();
         var mux = arch == Arch.Arch.X86 ? X86Multiplexer.Find(name) : null;
         foreach (var one in named)
         {
@@ -372,25 +390,4 @@ internal static class PolicyResolver
             EnosysMode.Known => [.. target.AllArches],
             _ => [],
         };
-
-    /// <summary>
-    /// runc patchbpf findLastSyscalls: the highest number, on this arch, of any name of any
-    /// rule that survived moby's filtering (whatever its action). Null when there is none;
-    /// runc then adds no stub for the arch.
-    /// </summary>
-    private static uint? RuncStubBoundary(IReadOnlyList<SyscallRule> rules, Arch.Arch arch)
-    {
-        uint? max = null;
-        foreach (var rule in rules)
-        {
-            foreach (var name in rule.Names)
-            {
-                if (arch.TryGetNumber(name, out var n) && (max is null || n > max))
-                {
-                    max = n;
-                }
-            }
-        }
-        return max is 0 ? null : max;
-    }
 }
