@@ -33,18 +33,19 @@ internal static class ArgumentCode
         // Two ways: a dispatch on what the tree decides (ArgumentDispatch: usually shorter
         // paths) or the tree's own shape; each is tried on a scratch assembler, and the
         // smaller wins, the dispatch on a tie.
-        var dispatch = new Assembler();
-        var shape = new Assembler();
-        var dispatches = ArgumentDispatch.TryEmit(dispatch, new ReturnPool(dispatch), syscall, fallback);
-        EmitShape(shape, new ReturnPool(shape), syscall, fallback);
-        if (dispatches && dispatch.Position <= shape.Position)
+        if (ArgumentDispatch.Prepare(syscall, fallback) is { } prepared)
         {
-            ArgumentDispatch.TryEmit(asm, returns, syscall, fallback);
+            var dispatch = new Assembler();
+            var shape = new Assembler();
+            ArgumentDispatch.Emit(dispatch, new ReturnPool(dispatch), prepared);
+            EmitShape(shape, new ReturnPool(shape), syscall, fallback);
+            if (dispatch.Position <= shape.Position)
+            {
+                ArgumentDispatch.Emit(asm, returns, prepared);
+                return;
+            }
         }
-        else
-        {
-            EmitShape(asm, returns, syscall, fallback);
-        }
+        EmitShape(asm, returns, syscall, fallback);
     }
 
     private static void EmitShape(Assembler asm, ReturnPool returns, SyscallPolicy syscall, SeccompAction fallback) =>

@@ -28,17 +28,31 @@ internal static class ArgumentDispatch
     private const int MaxCells = 4096;
 
     /// <summary>One 32-bit word of the arguments, its mask, and where its intervals start (reachable masked values).</summary>
-    private sealed record Word(int Arg, bool High, uint Mask, uint[] Starts)
+    internal sealed record Word(int Arg, bool High, uint Mask, uint[] Starts)
     {
         internal uint Offset => High ? OffsetArgHigh(Arg) : OffsetArgLow(Arg);
     }
 
-    /// <summary>Emits the checks and returns true, or returns false without emitting anything.</summary>
-    internal static bool TryEmit(Assembler asm, ReturnPool returns, SyscallPolicy syscall, SeccompAction fallback)
+    /// <summary>What the tree decides on every cell: all the emission needs, worked out once.</summary>
+    internal sealed class Dispatch
+    {
+        internal Dispatch(List<Word> words, uint[] outcomes)
+        {
+            Words = words;
+            Outcomes = outcomes;
+        }
+
+        internal List<Word> Words { get; }
+
+        internal uint[] Outcomes { get; }
+    }
+
+    /// <summary>The dispatch of a syscall's checks, or null where it does not apply (see the class comment).</summary>
+    internal static Dispatch? Prepare(SyscallPolicy syscall, SeccompAction fallback)
     {
         if (Words(syscall.Tree!) is not { } words)
         {
-            return false;
+            return null;
         }
         var cells = 1;
         foreach (var w in words)
@@ -46,13 +60,15 @@ internal static class ArgumentDispatch
             cells *= w.Starts.Length;
             if (cells > MaxCells)
             {
-                return false;
+                return null;
             }
         }
-        var outcomes = Evaluate(syscall.Tree!, words, cells, fallback);
-        new Emitter(asm, returns, words).Emit(outcomes);
-        return true;
+        return new Dispatch(words, Evaluate(syscall.Tree!, words, cells, fallback));
     }
+
+    /// <summary>Emits a prepared dispatch; every action it ends in is a jump to a shared return.</summary>
+    internal static void Emit(Assembler asm, ReturnPool returns, Dispatch dispatch) =>
+        new Emitter(asm, returns, dispatch.Words).Emit(dispatch.Outcomes);
 
     /// <summary>The words the tree reads, in libseccomp's order (higher argument first, high half first), or null.</summary>
     private static List<Word>? Words(DecisionLevel tree)

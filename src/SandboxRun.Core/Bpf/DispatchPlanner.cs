@@ -50,7 +50,7 @@ internal static class DispatchPlanner
     /// <summary>In a cell of the choice table: the chain beats the best split.</summary>
     private const short ChainFlag = 0x4000;
 
-    internal static Node Plan(IReadOnlyList<Item> items, long testCost)
+    internal static Node Plan(List<Item> items, long testCost)
     {
         var m = items.Count;
         var prefix = new long[m + 1];
@@ -77,7 +77,7 @@ internal static class DispatchPlanner
     /// split of the run (which Knuth's bound reads) and <see cref="ChainFlag"/> when the
     /// chain is cheaper still. m <= MaxExact keeps a split index below the flag.
     /// </summary>
-    private static Node Solve<TCost>(IReadOnlyList<Item> items, long[] prefix, long testCost, int m)
+    private static Node Solve<TCost>(List<Item> items, long[] prefix, long testCost, int m)
         where TCost : struct, System.Numerics.IBinaryInteger<TCost>, System.Numerics.IMinMaxValue<TCost>
     {
         var cells = m * (m + 1) / 2;
@@ -220,7 +220,7 @@ internal static class DispatchPlanner
     /// <summary>Where [i..j] (j >= i) is in the packed tables: row i starts after the rows above it.</summary>
     private static int At(int m, int i, int j) => (i * m) - (i * (i - 1) / 2) + (j - i);
 
-    private static Node Build<TCost>(IReadOnlyList<Item> items, short[] choice, ChainTable<TCost> chains, int m, int i, int j)
+    private static Node Build<TCost>(List<Item> items, short[] choice, ChainTable<TCost> chains, int m, int i, int j)
         where TCost : struct, System.Numerics.IBinaryInteger<TCost>, System.Numerics.IMinMaxValue<TCost>
     {
         if (i == j)
@@ -242,7 +242,7 @@ internal static class DispatchPlanner
     }
 
     /// <summary>Past <see cref="MaxExact"/> ranges: split where the weight halves.</summary>
-    private static Node Balanced(IReadOnlyList<Item> items, long[] prefix, int i, int j)
+    private static Node Balanced(List<Item> items, long[] prefix, int i, int j)
     {
         if (i == j)
         {
@@ -267,7 +267,7 @@ internal static class DispatchPlanner
     {
         private const int Span = (2 * MaxChain) + 1;
 
-        private readonly IReadOnlyList<Item> items;
+        private readonly List<Item> items;
 
         /// <summary>The cost of the chain over [i..i+d] at [i * Span + d]; MaxValue where there is none.</summary>
         private readonly TCost[] _costs;
@@ -278,7 +278,7 @@ internal static class DispatchPlanner
         /// the tests are placed in), how often each outcome occurs, and the outcome of the
         /// ranges longer than one number.
         /// </summary>
-        internal ChainTable(IReadOnlyList<Item> items, long testCost)
+        internal ChainTable(List<Item> items, long testCost)
         {
             this.items = items;
             var m = items.Count;
