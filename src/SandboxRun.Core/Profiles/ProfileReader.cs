@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using SandboxRun.Errors;
@@ -159,7 +160,7 @@ internal sealed class ProfileReader
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            Error("", $"a profile is a JSON object, not {Describe(root)}");
+            Error(JsonPath.Root, $"a profile is a JSON object, not {Describe(root)}");
             return null;
         }
         string? defaultAction = null, defaultErrnoName = null, listenerPath = null, listenerMetadata = null;
@@ -169,7 +170,7 @@ internal sealed class ProfileReader
         List<SyscallRule>? syscalls = null;
         var defaultActionMistyped = false;
 
-        ForEachField(root, "", TopFields, (field, value, path) =>
+        foreach (var (field, value, path) in Fields(root, JsonPath.Root, TopFields))
         {
             switch (field)
             {
@@ -203,18 +204,18 @@ internal sealed class ProfileReader
                     listenerMetadata = String(value, path) ?? listenerMetadata;
                     break;
             }
-        });
+        }
 
         if ((architectures?.Count ?? 0) > 0 && (archMap?.Count ?? 0) > 0)
         {
             // moby profiles/seccomp/seccomp_linux.go refuses the two forms together.
-            Error("archMap", "'architectures' and 'archMap' are both given: Docker refuses that, use one of them");
+            Error(JsonPath.Root.Field("archMap"), "'architectures' and 'archMap' are both given: Docker refuses that, use one of them");
         }
 
-        var action = ResolveAction(defaultAction, defaultErrnoRet, defaultErrnoName, "defaultAction", "defaultErrnoRet", "defaultErrno", required: !defaultActionMistyped);
+        var action = ResolveAction(defaultAction, defaultErrnoRet, defaultErrnoName, JsonPath.Root, "defaultAction", "defaultErrnoRet", "defaultErrno", required: !defaultActionMistyped);
         if (action is { Kind: ActionKind.Notify })
         {
-            Error("defaultAction", "SCMP_ACT_NOTIFY cannot be the default action (runc refuses it: the write that hands the listener over would be notified too)");
+            Error(JsonPath.Root.Field("defaultAction"), "SCMP_ACT_NOTIFY cannot be the default action (runc refuses it: the write that hands the listener over would be notified too)");
         }
 
         return new Profile(
@@ -229,7 +230,7 @@ internal sealed class ProfileReader
     }
 
     // archMap entry = { "architecture": SCMP_ARCH, "subArchitectures": [SCMP_ARCH...] }
-    private ArchMapEntry? ReadArchMapEntry(JsonElement element, string path)
+    private ArchMapEntry? ReadArchMapEntry(JsonElement element, JsonPath path)
     {
         if (!ExpectObject(element, path))
         {
@@ -237,7 +238,7 @@ internal sealed class ProfileReader
         }
         string? architecture = null;
         List<string>? subs = null;
-        ForEachField(element, path, ArchMapFields, (field, value, p) =>
+        foreach (var (field, value, p) in Fields(element, path, ArchMapFields))
         {
             if (field == "architecture")
             {
@@ -247,7 +248,7 @@ internal sealed class ProfileReader
             {
                 subs = Array(value, p, ArchItem);
             }
-        });
+        }
         if (architecture is null)
         {
             Error(path, "an archMap entry needs \"architecture\"");
@@ -258,13 +259,12 @@ internal sealed class ProfileReader
 
     // rule = { "name": STR | "names": [STR...], "action": ACTION, "errnoRet": UINT, "errno": ENAME,
     //          "args": [arg...], "comment": STR, "includes": filter, "excludes": filter }
-    private SyscallRule? ReadRule(JsonElement element, string path)
+    private SyscallRule? ReadRule(JsonElement element, JsonPath path)
     {
         if (!ExpectObject(element, path))
         {
             return null;
         }
-        var position = int.Parse(path.AsSpan(path.LastIndexOf('[') + 1).TrimEnd(']'), CultureInfo.InvariantCulture);
         string? name = null, action = null, errnoName = null, comment = null;
         List<string>? names = null;
         List<ArgCondition>? args = null;
@@ -272,7 +272,7 @@ internal sealed class ProfileReader
         RuleFilter includes = RuleFilter.Empty, excludes = RuleFilter.Empty;
         var actionMistyped = false;
 
-        ForEachField(element, path, RuleFields, (field, value, p) =>
+        foreach (var (field, value, p) in Fields(element, path, RuleFields))
         {
             switch (field)
             {
@@ -299,13 +299,13 @@ internal sealed class ProfileReader
                     comment = String(value, p) ?? comment;
                     break;
                 case "includes":
-                    includes = ReadFilter(value, p, includes);
+                    includes = ReadFilter(value, p, includes, inExcludes: false);
                     break;
                 case "excludes":
-                    excludes = ReadFilter(value, p, excludes);
+                    excludes = ReadFilter(value, p, excludes, inExcludes: true);
                     break;
             }
-        });
+        }
 
         // moby setupSeccomp: `name` counts only when it is not "" (Fix: "" was taken as a
         // name), and then `names` must be empty. runc matchCall refuses "" in `names`.
@@ -325,22 +325,22 @@ internal sealed class ProfileReader
         {
             if (names![i].Length == 0)
             {
-                Error($"{path}.names[{i}]", "an empty string is not a syscall name");
+                Error(path.Field("names").Item(i), "an empty string is not a syscall name");
             }
         }
 
-        var resolved = ResolveAction(action, errnoRet, errnoName, $"{path}.action", $"{path}.errnoRet", $"{path}.errno", required: !actionMistyped);
+        var resolved = ResolveAction(action, errnoRet, errnoName, path, "action", "errnoRet", "errno", required: !actionMistyped);
         if (resolved is { Kind: ActionKind.Notify } && allNames.Contains("write"))
         {
-            Error($"{path}.action", "SCMP_ACT_NOTIFY cannot be used for write (runc refuses it: the listener is handed over with a write)");
+            Error(path.Field("action"), "SCMP_ACT_NOTIFY cannot be used for write (runc refuses it: the listener is handed over with a write)");
         }
         return resolved is null
             ? null
-            : new SyscallRule(position, allNames, resolved.Value, args ?? [], includes, excludes, comment);
+            : new SyscallRule(path.Index, allNames, resolved.Value, args ?? [], includes, excludes, comment);
     }
 
     // arg = { "index": 0..5, "value": UINT64, "valueTwo": UINT64, "op": SCMP_CMP_* }
-    private ArgCondition? ReadArg(JsonElement element, string path)
+    private ArgCondition? ReadArg(JsonElement element, JsonPath path)
     {
         if (!ExpectObject(element, path))
         {
@@ -350,7 +350,7 @@ internal sealed class ProfileReader
         string? op = null;
         var errorsBefore = _errors.Count;
         // Go: these are plain uint/uint64/string fields, so null leaves them as they were.
-        ForEachField(element, path, ArgFields, (field, v, p) =>
+        foreach (var (field, v, p) in Fields(element, path, ArgFields))
         {
             switch (field)
             {
@@ -372,7 +372,7 @@ internal sealed class ProfileReader
                     op = String(v, p) ?? op;
                     break;
             }
-        });
+        }
         CompareOp parsedOp = default;
         if (op is null)
         {
@@ -380,7 +380,7 @@ internal sealed class ProfileReader
         }
         else if (!CompareOpNames.TryParse(op, out parsedOp))
         {
-            Error($"{path}.op", $"unknown operator \"{op}\"{DidYouMean.Hint(op, CompareOpNames.All)}");
+            Error(path.Field("op"), $"unknown operator \"{op}\"{DidYouMean.Hint(op, CompareOpNames.All)}");
         }
         // Go leaves a missing index/value at 0; so does Docker.
         return _errors.Count == errorsBefore ? new ArgCondition((int)(index ?? 0), parsedOp, value ?? 0, valueTwo ?? 0) : null;
@@ -389,7 +389,7 @@ internal sealed class ProfileReader
     // filter = { "caps": [CAP_*...], "arches": [GOARCH...], "minKernel": "X.Y" }
     // Go decodes a repeated "includes" into the same *Filter, so the fields of both objects
     // merge (Fix: the last object replaced the first); null resets the pointer.
-    private RuleFilter ReadFilter(JsonElement element, string path, RuleFilter previous)
+    private RuleFilter ReadFilter(JsonElement element, JsonPath path, RuleFilter previous, bool inExcludes)
     {
         if (element.ValueKind == JsonValueKind.Null || !ExpectObject(element, path))
         {
@@ -397,7 +397,7 @@ internal sealed class ProfileReader
         }
         IReadOnlyList<string>? caps = previous.Caps, arches = previous.Arches;
         var minKernel = previous.MinKernel;
-        ForEachField(element, path, FilterFields, (field, value, p) =>
+        foreach (var (field, value, p) in Fields(element, path, FilterFields))
         {
             switch (field)
             {
@@ -408,14 +408,14 @@ internal sealed class ProfileReader
                     arches = Strings(value, p);
                     break;
                 case "minKernel":
-                    minKernel = value.ValueKind == JsonValueKind.Null ? null : ReadMinKernel(value, p, minKernel, path.EndsWith("excludes", StringComparison.Ordinal));
+                    minKernel = value.ValueKind == JsonValueKind.Null ? null : ReadMinKernel(value, p, minKernel, inExcludes);
                     break;
             }
-        });
+        }
         return new RuleFilter(arches ?? [], caps ?? [], minKernel);
     }
 
-    private string? ReadCapability(JsonElement element, string path)
+    private string? ReadCapability(JsonElement element, JsonPath path)
     {
         var cap = StringItem(element, path);
         if (cap is not null && !Capabilities.IsKnown(cap))
@@ -430,7 +430,7 @@ internal sealed class ProfileReader
     /// Docker of that time compared it as 4.8, today's Docker refuses it. sandboxrun reads
     /// major.minor of a three-part version and warns, so older profiles stay usable.
     /// </summary>
-    private KernelVersion? ReadMinKernel(JsonElement element, string path, KernelVersion? previous, bool inExcludes)
+    private KernelVersion? ReadMinKernel(JsonElement element, JsonPath path, KernelVersion? previous, bool inExcludes)
     {
         var text = String(element, path);
         if (text is null)
@@ -470,7 +470,7 @@ internal sealed class ProfileReader
         return null;
     }
 
-    private string? ReadFlag(JsonElement element, string path)
+    private string? ReadFlag(JsonElement element, JsonPath path)
     {
         var flag = StringItem(element, path);
         if (flag is not null && !KnownFlags.Contains(flag))
@@ -480,9 +480,9 @@ internal sealed class ProfileReader
         return flag;
     }
 
-    private string? ArchItem(JsonElement element, string path) => CheckArch(StringItem(element, path), path);
+    private string? ArchItem(JsonElement element, JsonPath path) => CheckArch(StringItem(element, path), path);
 
-    private string? CheckArch(string? arch, string path)
+    private string? CheckArch(string? arch, JsonPath path)
     {
         if (arch is not null && !KnownScmpArches.Contains(arch))
         {
@@ -499,111 +499,175 @@ internal sealed class ProfileReader
     /// errnoRet, EPERM when it is absent; other actions ignore it. Podman's <c>errno</c> name is
     /// documentation to Docker, which never reads it: it is checked against errnoRet only.
     /// <paramref name="required"/> is false where a mistyped action was already reported
-    /// (Fix: it was reported a second time as missing).
+    /// (Fix: it was reported a second time as missing). The three fields are named as they
+    /// are spelt in <paramref name="owner"/>, the profile or a rule; their paths are made
+    /// only for a message.
     /// </summary>
-    private SeccompAction? ResolveAction(string? name, ulong? errnoRet, string? errnoName, string path, string errnoPath, string errnoNamePath, bool required)
+    private SeccompAction? ResolveAction(string? name, ulong? errnoRet, string? errnoName, JsonPath owner, string actionField, string errnoRetField, string errnoField, bool required)
     {
         if (name is null)
         {
             if (required)
             {
-                Error(path, "no action given (one of " + string.Join(", ", ActionNames.All) + ")");
+                Error(owner.Field(actionField), "no action given (one of " + string.Join(", ", ActionNames.All) + ")");
             }
             return null;
         }
         if (!ActionNames.TryParse(name, out var kind))
         {
-            Error(path, $"unknown action \"{name}\"{DidYouMean.Hint(name, ActionNames.All)}");
+            Error(owner.Field(actionField), $"unknown action \"{name}\"{DidYouMean.Hint(name, ActionNames.All)}");
             return null;
         }
         // libseccomp refuses SCMP_ACT_ERRNO(n) for n >= MAX_ERRNO (4095), so Docker does too;
         // TRACE carries any 16-bit message.
         if (kind == ActionKind.Errno && errnoRet >= ErrnoNames.MaxErrno)
         {
-            Error(errnoPath, $"errno {errnoRet} is out of range: libseccomp takes 0 to {ErrnoNames.MaxErrno - 1}, so Docker refuses it");
+            Error(owner.Field(errnoRetField), $"errno {errnoRet} is out of range: libseccomp takes 0 to {ErrnoNames.MaxErrno - 1}, so Docker refuses it");
             return null;
         }
         if (errnoRet > ushort.MaxValue)
         {
-            Error(errnoPath, $"{errnoRet} is out of range: the value is 16 bits (0 to {ushort.MaxValue})");
+            Error(owner.Field(errnoRetField), $"{errnoRet} is out of range: the value is 16 bits (0 to {ushort.MaxValue})");
             return null;
         }
         var hasData = kind is ActionKind.Errno or ActionKind.Trace;
         if (errnoName is not null && !hasData)
         {
             // Fix: the hint below ("EPERM is used") was given for actions without an errno.
-            Warn(errnoNamePath, $"{name} ignores an errno; only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use it");
+            Warn(owner.Field(errnoField), $"{name} ignores an errno; only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use it");
         }
         else if (errnoName is not null)
         {
             if (!ErrnoNames.TryParse(errnoName, out var named))
             {
-                Warn(errnoNamePath, $"unknown errno name \"{errnoName}\"{DidYouMean.Hint(errnoName, ErrnoNames.All)}");
+                Warn(owner.Field(errnoField), $"unknown errno name \"{errnoName}\"{DidYouMean.Hint(errnoName, ErrnoNames.All)}");
             }
             else if (errnoRet is null)
             {
-                Warn(errnoNamePath, $"\"{errnoName}\" is only a name to Docker, which reads the number: give \"{errnoPath[(errnoPath.LastIndexOf('.') + 1)..]}\": {named} (EPERM is used)");
+                Warn(owner.Field(errnoField), $"\"{errnoName}\" is only a name to Docker, which reads the number: give \"{errnoRetField}\": {named} (EPERM is used)");
             }
             else if (named != errnoRet)
             {
-                Warn(errnoNamePath, $"\"{errnoName}\" is {named}, but the number given is {errnoRet}; the number is used");
+                Warn(owner.Field(errnoField), $"\"{errnoName}\" is {named}, but the number given is {errnoRet}; the number is used");
             }
         }
         if (errnoRet is not null && !hasData)
         {
-            Warn(errnoPath, $"{name} ignores an errno; only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use it");
+            Warn(owner.Field(errnoRetField), $"{name} ignores an errno; only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use it");
         }
         return new SeccompAction(kind, hasData ? (ushort)(errnoRet ?? SeccompAction.EPERM) : (ushort)0);
     }
 
     // ---- Go-like field matching and typed values ----
 
-    private void ForEachField(JsonElement obj, string path, string[] fields, Action<string, JsonElement, string> onField)
+    /// <summary>
+    /// The known fields of <paramref name="obj"/>, in order, each with its path: unknown
+    /// fields are warned about and skipped, and an array of objects given twice is refused.
+    /// </summary>
+    private FieldEnumerator Fields(JsonElement obj, JsonPath path, string[] fields)
     {
-        Dictionary<string, JsonElement>? seen = null;
-        foreach (var property in obj.EnumerateObject())
-        {
-            // encoding/json: an exact match first, then a case-insensitive one.
-            var field = ExactField(property, fields);
-            if (field is null)
-            {
-                var name = property.Name;
-                field = System.Array.Find(fields, f => GoStrings.FoldEquals(f, name));
-            }
-            var fieldPath = Join(path, field ?? property.Name);
-            if (field is null)
-            {
-                Warn(fieldPath, $"unknown field \"{property.Name}\" is ignored{DidYouMean.Hint(property.Name, fields)}");
-                continue;
-            }
-            seen ??= [];
-            if (seen.TryGetValue(field, out var earlier) && ObjectArrayFields.Contains(field)
-                && earlier.ValueKind == JsonValueKind.Array && earlier.GetArrayLength() > 0
-                && property.Value.ValueKind == JsonValueKind.Array && property.Value.GetArrayLength() > 0)
-            {
-                // Fix: the last array was taken. Go decodes the new elements into the old
-                // ones, field by field, so the result mixes both; refuse rather than guess.
-                Error(fieldPath, $"\"{field}\" is given twice: Docker's Go decoder would merge the two arrays element by element instead of taking the last; give it once");
-            }
-            seen[field] = property.Value;
-            onField(field, property.Value, fieldPath);
-        }
+        Debug.Assert(fields.Length <= 32, "FieldEnumerator keeps the fields seen as bits of a uint");
+        return new FieldEnumerator(this, obj, path, fields);
     }
 
-    /// <summary>The field a property names exactly, compared as UTF-8 (no string is made).</summary>
-    private static string? ExactField(JsonProperty property, string[] fields)
+    /// <summary>A known field of an object, as <see cref="Fields"/> yields it.</summary>
+    private readonly record struct Field(string Name, JsonElement Value, JsonPath Path);
+
+    /// <summary>
+    /// A foreach-able struct, so that reading a rule's fields allocates neither a closure
+    /// nor a record of the fields seen (it runs for every object on every launch).
+    /// </summary>
+    private struct FieldEnumerator(ProfileReader reader, JsonElement obj, JsonPath path, string[] fields)
     {
-        foreach (var f in fields)
+        private JsonElement.ObjectEnumerator _properties = obj.EnumerateObject();
+        private int _position = -1;
+        private uint _seen; // bit i: fields[i] was given earlier in the object
+
+        public Field Current { get; private set; }
+
+        public readonly FieldEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
         {
-            if (property.NameEquals(f))
+            while (_properties.MoveNext())
             {
-                return f;
+                _position++;
+                var property = _properties.Current;
+                var index = FieldIndex(property, fields);
+                if (index < 0)
+                {
+                    var name = property.Name;
+                    reader.Warn(path.Field(name), $"unknown field \"{name}\" is ignored{DidYouMean.Hint(name, fields)}");
+                    continue;
+                }
+                var field = fields[index];
+                var fieldPath = path.Field(field);
+                if ((_seen & (1u << index)) != 0 && IsNonEmptyArray(property.Value)
+                    && ObjectArrayFields.Contains(field) && IsNonEmptyArray(Earlier(index)))
+                {
+                    // Fix: the last array was taken. Go decodes the new elements into the old
+                    // ones, field by field, so the result mixes both; refuse rather than guess.
+                    reader.Error(fieldPath, $"\"{field}\" is given twice: Docker's Go decoder would merge the two arrays element by element instead of taking the last; give it once");
+                }
+                _seen |= 1u << index;
+                Current = new Field(field, property.Value, fieldPath);
+                return true;
             }
+            return false;
         }
-        return null;
+
+        /// <summary>
+        /// The value that fields[index] was last given before the current property. Only a
+        /// repeated key asks, so the object is walked again rather than every value kept.
+        /// </summary>
+        private readonly JsonElement Earlier(int index)
+        {
+            JsonElement earlier = default;
+            var position = 0;
+            foreach (var property in obj.EnumerateObject())
+            {
+                if (position++ == _position)
+                {
+                    break;
+                }
+                if (FieldIndex(property, fields) == index)
+                {
+                    earlier = property.Value;
+                }
+            }
+            return earlier;
+        }
+
+        private static bool IsNonEmptyArray(JsonElement value) =>
+            value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0;
     }
 
-    private string? String(JsonElement element, string path)
+    /// <summary>
+    /// The index in <paramref name="fields"/> of the field a property names, -1 if none.
+    /// encoding/json takes an exact match first, compared here as UTF-8 (no string is made),
+    /// then a case-insensitive one.
+    /// </summary>
+    private static int FieldIndex(JsonProperty property, string[] fields)
+    {
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (property.NameEquals(fields[i]))
+            {
+                return i;
+            }
+        }
+        var name = property.Name;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (GoStrings.FoldEquals(fields[i], name))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private string? String(JsonElement element, JsonPath path)
     {
         switch (element.ValueKind)
         {
@@ -621,10 +685,10 @@ internal sealed class ProfileReader
     /// A string element of an array. Go decodes null there as the zero value "" (Fix: null
     /// elements were dropped, so <c>"names": [null]</c> passed where runc refuses "").
     /// </summary>
-    private string? StringItem(JsonElement element, string path) =>
+    private string? StringItem(JsonElement element, JsonPath path) =>
         element.ValueKind == JsonValueKind.Null ? "" : String(element, path);
 
-    private ulong? Unsigned(JsonElement element, string path)
+    private ulong? Unsigned(JsonElement element, JsonPath path)
     {
         if (element.ValueKind == JsonValueKind.Null)
         {
@@ -651,7 +715,7 @@ internal sealed class ProfileReader
         return value;
     }
 
-    private List<T>? Array<T>(JsonElement element, string path, Func<JsonElement, string, T?> read)
+    private List<T>? Array<T>(JsonElement element, JsonPath path, Func<JsonElement, JsonPath, T?> read)
     {
         if (element.ValueKind == JsonValueKind.Null)
         {
@@ -666,7 +730,7 @@ internal sealed class ProfileReader
         var i = 0;
         foreach (var item in element.EnumerateArray())
         {
-            if (read(item, $"{path}[{i++}]") is { } value)
+            if (read(item, path.Item(i++)) is { } value)
             {
                 list.Add(value);
             }
@@ -676,9 +740,10 @@ internal sealed class ProfileReader
 
     /// <summary>
     /// An array of strings (syscall names, arches), as <see cref="Array{T}"/> with
-    /// <see cref="StringItem"/>; an item's path is made only for a message.
+    /// <see cref="StringItem"/>, but an item gets a path only when it is not a string:
+    /// docker-default names some 440 syscalls.
     /// </summary>
-    private List<string>? Strings(JsonElement element, string path)
+    private List<string>? Strings(JsonElement element, JsonPath path)
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
@@ -691,7 +756,7 @@ internal sealed class ProfileReader
             var value = item.ValueKind switch
             {
                 JsonValueKind.String => item.GetString(),
-                _ => StringItem(item, $"{path}[{i}]"),
+                _ => StringItem(item, path.Item(i)),
             };
             if (value is not null)
             {
@@ -702,7 +767,7 @@ internal sealed class ProfileReader
         return list;
     }
 
-    private bool ExpectObject(JsonElement element, string path)
+    private bool ExpectObject(JsonElement element, JsonPath path)
     {
         if (element.ValueKind == JsonValueKind.Object)
         {
@@ -712,14 +777,14 @@ internal sealed class ProfileReader
         return false;
     }
 
-    private void Error(string path, string message) => _errors.Add(Locate(path, message));
+    private void Error(JsonPath path, string message) => _errors.Add(Locate(path, message));
 
-    private void Warn(string path, string message) => _warnings.Add(Locate(path, message));
+    private void Warn(JsonPath path, string message) => _warnings.Add(Locate(path, message));
 
-    private string Locate(string path, string message) =>
-        path.Length == 0 ? $"{_source}: {message}" : $"{_source}: {path}: {message}";
-
-    private static string Join(string path, string field) => path.Length == 0 ? field : $"{path}.{field}";
+    // The text, not the root object, decides: an unknown field named "" at the top has the
+    // text "" too, and its warning has always been written without a path.
+    private string Locate(JsonPath path, string message) =>
+        path.ToString() is { Length: > 0 } where ? $"{_source}: {where}: {message}" : $"{_source}: {message}";
 
     private static string Describe(JsonElement e) =>
         e.ValueKind switch

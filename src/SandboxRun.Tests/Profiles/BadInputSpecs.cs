@@ -156,6 +156,11 @@ public sealed class BadInputSpecs
             {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}],
              "syscalls": [{"names": ["write"], "action": "SCMP_ACT_ALLOW"}]}
             """, ["syscalls: \"syscalls\" is given twice: Docker's Go decoder would merge the two arrays element by element instead of taking the last; give it once"] },
+        { "an array of rules given three times", """
+            {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}],
+             "syscalls": [{"names": ["write"], "action": "SCMP_ACT_ALLOW"}], "syscalls": [{"names": ["close"], "action": "SCMP_ACT_ALLOW"}]}
+            """, ["syscalls: \"syscalls\" is given twice: Docker's Go decoder would merge the two arrays element by element instead of taking the last; give it once",
+                  "syscalls: \"syscalls\" is given twice: Docker's Go decoder would merge the two arrays element by element instead of taking the last; give it once"] },
         { "a repeated array of conditions in another case", WithRule("""
             "names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "op": "SCMP_CMP_EQ"}], "Args": [{"value": 3, "op": "SCMP_CMP_EQ"}]
             """), ["syscalls[0].args: \"args\" is given twice: Docker's Go decoder would merge the two arrays element by element instead of taking the last; give it once"] },

@@ -204,6 +204,25 @@ public sealed class ProfileReaderSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public void I_can_give_an_array_of_rules_again_after_null_as_go_starts_it_afresh()
+    {
+        // Arrange: null resets the slice, so the third array is not merged into the first
+        // and is not refused: only the value given last before a repeat counts.
+        const string json = """
+            {"defaultAction": "SCMP_ACT_ERRNO",
+             "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}], "syscalls": null,
+             "Syscalls": [{"names": ["write"], "action": "SCMP_ACT_ALLOW"}]}
+            """;
+
+        // Act
+        var profile = Read(json);
+
+        // Assert
+        Assert.Equal(["write"], Assert.Single(profile.Syscalls).Names);
+        Assert.Empty(profile.Warnings);
+    }
+
+    [Fact]
     public void I_can_give_null_and_it_means_absent()
     {
         // Arrange: Go leaves a string or number field as it was on null, and resets a
@@ -344,6 +363,19 @@ public sealed class ProfileReaderSpecs(ITestOutputHelper output)
 
         // Assert
         Lines.Equal(["p.json: x-extra: unknown field \"x-extra\" is ignored"], profile.Warnings);
+    }
+
+    [Fact]
+    public void I_get_a_warning_without_a_path_for_an_unknown_top_level_field_named_empty()
+    {
+        // Arrange: the field's path is "", which reads as no path at all.
+        const string json = """{"": 1, "defaultAction": "SCMP_ACT_ALLOW"}""";
+
+        // Act
+        var profile = Read(json);
+
+        // Assert
+        Lines.Equal(["p.json: unknown field \"\" is ignored"], profile.Warnings);
     }
 
     // ---- actions and errno ----
