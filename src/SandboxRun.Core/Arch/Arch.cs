@@ -101,8 +101,6 @@ internal sealed class Arch
     /// <summary>The ABI's syscall numbers, ascending.</summary>
     internal ReadOnlySpan<uint> Numbers => _numbers;
 
-    internal uint MinNumber => _numbers[0];
-
     internal uint MaxNumber => _numbers[^1];
 
     internal bool TryGetNumber(string name, out uint number)
@@ -115,12 +113,18 @@ internal sealed class Arch
     /// <summary>The name of a number (null when the ABI has no such syscall).</summary>
     internal string? NameOf(uint number)
     {
-        var i = System.Array.BinarySearch(_numbers, number);
+        var i = IndexOf(number);
         return i < 0 ? null : NameAt(i);
     }
 
     /// <summary>Whether the ABI has a syscall of this number.</summary>
-    internal bool Has(uint number) => System.Array.BinarySearch(_numbers, number) >= 0;
+    internal bool Has(uint number) => IndexOf(number) >= 0;
+
+    /// <summary>
+    /// Where a number is in <see cref="Numbers"/>; negative when the ABI has no such syscall.
+    /// Tables with gaps (arm's private calls sit at 0xf0001) are indexed by this, not by number.
+    /// </summary>
+    internal int IndexOf(uint number) => System.Array.BinarySearch(_numbers, number);
 
     internal bool Knows(string name) => IndexOfName(name) >= 0;
 

@@ -114,7 +114,7 @@ internal static class PolicyResolver
                 {
                     continue;
                 }
-                var number = rules.First + (uint)i;
+                var number = arch.Numbers[i];
                 SeccompAction? unconditional = slot.Rules[0].Action;
                 DecisionLevel? tree = null;
                 if (slot.Tree is { } merged)
@@ -221,10 +221,8 @@ internal static class PolicyResolver
         internal Arch.Arch Arch { get; } = arch;
 
         /// <summary>The lowest number of the ABI: a rule's number is one of its table's.</summary>
-        internal uint First { get; } = arch.MinNumber;
-
-        /// <summary>The rules of each number, at [number - First].</summary>
-        internal Slot[] Slots { get; } = new Slot[arch.MaxNumber - arch.MinNumber + 1];
+        /// <summary>The rules of each syscall, at its number's place in the ABI's table (<see cref="Arch.Arch.IndexOf"/>).</summary>
+        internal Slot[] Slots { get; } = new Slot[arch.Numbers.Length];
 
         /// <summary>How many numbers have rules.</summary>
         internal int Count { get; set; }
@@ -330,7 +328,7 @@ internal static class PolicyResolver
         RuleTree tree;
         if (number is { } n)
         {
-            ref var slot = ref target.Slots[n - target.First];
+            ref var slot = ref target.Slots[target.Arch.IndexOf(n)];
             if (slot.Rules is null)
             {
                 target.Count++;
