@@ -58,6 +58,27 @@ public sealed partial class WatchSpecs
         Assert.Equal(Sandboxrun.Lines(plain.StandardError), lines[1..]);
     }
 
+    [SkippableFact(Timeout = SerialProcesses.Timeout)]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task I_can_see_why_a_watched_command_could_not_start()
+    {
+        // Arrange: executable, but no program (no ELF header, no #!): execve says ENOEXEC,
+        // and it says so after the supervisor took the listener, in the watched child.
+        using var temp = new TempDir();
+        var junk = temp.Write("not-a-program", "this is not a program\n");
+        File.SetUnixFileMode(junk, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        // Act
+        var plain = await Launch.RunAsync(Launch.DockerDefault(), [junk]);
+        var report = await Launch.RunAsync([.. Launch.DockerDefault(), "--report"], [junk]);
+
+        // Assert: 126 both ways, each with a line that says execve failed and why
+        Launch.AssertExit(126, plain);
+        Assert.Contains("execve failed", plain.StandardError);
+        Launch.AssertExit(126, report);
+        Assert.Equal($"sandboxrun: {junk}: execve failed: ENOEXEC (Exec format error)", Assert.Single(Sandboxrun.Lines(report.StandardError)));
+    }
+
     [GeneratedRegex(@"^sandboxrun: denied unshare\(CLONE_NEWNS\|CLONE_NEWUTS\) = -EPERM  \[pid \d+ unshare\] \(syscalls: default action\)$")]
     private static partial Regex UnshareLine();
 

@@ -9,13 +9,21 @@ internal static partial class Interop
         /// <summary>
         /// sandboxrun_spawn_watched (src/SandboxRun/Native/sandboxrun_launch.c): a child runs
         /// path under the layers, layer <paramref name="listen"/> with a listener that this
-        /// process takes with pidfd_getfd. 0, or the errno with <paramref name="failed"/> = -1
-        /// (before the filters), the refused layer, count (execve) or count + 1 (the hand-off).
+        /// process takes with pidfd_getfd. 0 with the hand-off page for <see cref="WatchedExecErrno"/>,
+        /// or the errno with <paramref name="failed"/> = -1 (before the filters), the refused
+        /// layer or count + 1 (the hand-off).
         /// </summary>
         [DllImport("sandboxrun_launch", EntryPoint = "sandboxrun_spawn_watched")]
         internal static extern unsafe int SpawnWatched(
             Libc.SockFprog* programs, uint* flags, int count, int listen, byte* path, byte** argv, byte** envp,
-            int* pid, int* pidfd, int* listener, int* failed);
+            int* pid, int* pidfd, int* listener, int* failed, void** handoff);
+
+        /// <summary>
+        /// sandboxrun_watched_exec_errno: once the watched child has ended, the errno of its
+        /// execve when that failed (it happens after the hand-off), else 0. Frees the page.
+        /// </summary>
+        [DllImport("sandboxrun_launch", EntryPoint = "sandboxrun_watched_exec_errno")]
+        internal static extern unsafe int WatchedExecErrno(void* handoff);
 
         /// <summary>
         /// sandboxrun_seccomp_notify_execve: the layers (one with a listener), the listener and

@@ -31,7 +31,7 @@ internal static unsafe class Supervisor
     /// <summary>Runs the target; returns its exit code, or raises the signal that killed it.</summary>
     internal static int Run(LaunchRequest request, int listenLayer, Func<TargetMemory, IWatcher> watcherFor)
     {
-        var (pid, pidfd, listener) = Spawn(request, listenLayer);
+        var (pid, pidfd, listener, handoff) = Spawn(request, listenLayer);
         var registrations = Forwarded.Select(s => PosixSignalRegistration.Create(s, context =>
         {
             context.Cancel = true;
@@ -43,6 +43,12 @@ internal static unsafe class Supervisor
             var memory = new TargetMemory(listener);
             var watcher = watcherFor(memory);
             end = Serve(pid, pidfd, listener, watcher, memory);
+            if (LaunchHelper.WatchedExecErrno((void*)handoff) is var execErrno and not 0)
+            {
+                // The child could not become the command (126/127 is its exit status): say why,
+                // as env(1) and the unwatched run do.
+                Console.Error.WriteLine($"sandboxrun: {request.Argv[0]}: execve failed: {new Interop.Errno(execErrno)}");
+            }
             watcher.Finish(end);
         }
         finally
@@ -57,7 +63,7 @@ internal static unsafe class Supervisor
         return end.Signal == 0 ? end.ExitCode : Reraise(end.Signal);
     }
 
-    private static (int Pid, int Pidfd, int Listener) Spawn(LaunchRequest request, int listenLayer)
+    private static (int Pid, int Pidfd, int Listener, nint Handoff) Spawn(LaunchRequest request, int listenLayer)
     {
         using var native = new NativeStrings();
         var path = native.String(request.Path);
@@ -69,11 +75,12 @@ internal static unsafe class Supervisor
 
         Launcher.StartTestAllocators();
         int pid, pidfd, listener, failed, error;
+        void* handoff = null;
         fixed (uint* f = flags)
         {
             try
             {
-                error = LaunchHelper.SpawnWatched(programs, f, request.Filters.Count, listenLayer, path, argv, envp, &pid, &pidfd, &listener, &failed);
+                error = LaunchHelper.SpawnWatched(programs, f, request.Filters.Count, listenLayer, path, argv, envp, &pid, &pidfd, &listener, &failed, &handoff);
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {
@@ -85,16 +92,9 @@ internal static unsafe class Supervisor
             // Answers wake the waiting task on this CPU at once (Linux 6.6; older kernels refuse, harmlessly).
             ulong sync = Libc.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
             _ = Libc.Ioctl(listener, Libc.SECCOMP_IOCTL_NOTIF_SET_FLAGS, &sync);
-            return (pid, pidfd, listener);
+            return (pid, pidfd, listener, (nint)handoff);
         }
         var what = new Interop.Errno(error);
-        if (failed == request.Filters.Count)
-        {
-            Reap(pid);
-            throw error == Interop.Errno.ENOENT
-                ? new UsageException($"{request.Argv[0]}: execve failed: {what}", ExitCodes.NotFound)
-                : new UsageException($"{request.Argv[0]}: execve failed: {what}", ExitCodes.CannotExecute);
-        }
         if (pid > 0)
         {
             Reap(pid);

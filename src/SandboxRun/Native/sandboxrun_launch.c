@@ -127,13 +127,13 @@ int sandboxrun_seccomp_notify_execve(const struct sock_fprog *programs, const un
 
 /* The page a watched child shares with its supervisor until the hand-off is done. */
 struct handoff {
-	volatile int state; /* 0 starting, 1 listener ready, 2 failed, 3 listener taken */
+	volatile int state; /* 0 starting, 1 listener ready, 2 failed, 3 listener taken, 4 execve failed */
 	volatile int listener;
 	volatile int error;
 	volatile int failed;
 };
 
-enum { STARTING, READY, FAILED, TAKEN };
+enum { STARTING, READY, FAILED, TAKEN, EXEC_FAILED };
 
 /* The kernel's struct sigaction (not glibc's, whose mask is 128 bytes and comes second). */
 struct kernel_sigaction {
@@ -202,22 +202,25 @@ static void watched_child(struct handoff *h, pid_t supervisor, const struct sock
 			syscall(SYS_futex, &h->state, FUTEX_WAIT, READY, NULL, NULL, 0);
 	}
 	syscall(SYS_execve, path, argv, envp);
+	/* The supervisor keeps the page until the child has ended: it reads why from here. */
 	h->error = errno;
 	h->failed = count;
-	syscall(SYS_exit_group, errno == ENOENT ? 127 : 126);
+	__atomic_store_n(&h->state, EXEC_FAILED, __ATOMIC_RELEASE);
+	syscall(SYS_exit_group, h->error == ENOENT ? 127 : 126);
 }
 
 /*
  * Forks a child that installs the layers (layer `listen` with a listener) and execs path,
  * and takes the child's listener into this process with pidfd_getfd. Returns 0 with the
- * child's pid, a pidfd for it and the listener; else the errno, with *failed = -1 (before
- * the filters), the refused layer, count (execve failed) or count + 1 (the hand-off).
+ * child's pid, a pidfd for it, the listener and the hand-off page, which the caller gives to
+ * sandboxrun_watched_exec_errno once the child has ended; else the errno, with *failed = -1
+ * (before the filters), the refused layer or count + 1 (the hand-off).
  * The child has PR_SET_PDEATHSIG(SIGKILL): it is bound to the calling thread, which must
  * live as long as the supervisor (the main thread).
  */
 int sandboxrun_spawn_watched(const struct sock_fprog *programs, const unsigned int *flags, int count, int listen,
 			     const char *path, char *const argv[], char *const envp[], int *pid_out,
-			     int *pidfd_out, int *listener_out, int *failed)
+			     int *pidfd_out, int *listener_out, int *failed, void **handoff_out)
 {
 	*failed = -1;
 	struct handoff *h = mmap(NULL, sizeof *h, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -283,6 +286,22 @@ int sandboxrun_spawn_watched(const struct sock_fprog *programs, const unsigned i
 		struct timespec step = {0, 20000};
 		nanosleep(&step, NULL);
 	}
-	munmap((void *)h, sizeof *h);
-	return result;
+	if (result != 0) {
+		munmap((void *)h, sizeof *h);
+		return result;
+	}
+	*handoff_out = (void *)h;
+	return 0;
+}
+
+/*
+ * After the watched child has ended: the errno of its execve when that failed (after the
+ * hand-off, so only the page can tell), else 0. Releases the page.
+ */
+int sandboxrun_watched_exec_errno(void *handoff)
+{
+	struct handoff *h = handoff;
+	int error = __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == EXEC_FAILED ? h->error : 0;
+	munmap(handoff, sizeof *h);
+	return error;
 }
