@@ -386,15 +386,33 @@ internal static class CallFormatter
         return rest.Length == 0 ? type : type + "|" + rest;
     }
 
-    private static readonly string[] SignalNames =
-    [
-        "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
-        "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
-    ];
+    /// <summary>
+    /// The Linux signal names by number, from Mono.Posix's <see cref="Mono.Unix.Native.Signum"/>
+    /// (which holds the Linux values). Where it has two names for a number, the one strace
+    /// prints: SIGIOT, SIGCLD, SIGPOLL and SIGUNUSED are the older aliases.
+    /// </summary>
+    private static readonly Lazy<string[]> SignalNames = new(() =>
+    {
+        string[] aliases = ["SIGIOT", "SIGCLD", "SIGPOLL", "SIGUNUSED"];
+        var names = new string[32];
+        names[0] = "0";
+        // GetNames and GetValues list the same members in the same order, aliases included.
+        var all = Enum.GetNames<Mono.Unix.Native.Signum>();
+        var values = Enum.GetValues<Mono.Unix.Native.Signum>();
+        for (var i = 0; i < all.Length; i++)
+        {
+            var number = (int)values[i];
+            var name = all[i];
+            if (number is > 0 and < 32 && (names[number] is null || aliases.Contains(names[number])) && !aliases.Contains(name))
+            {
+                names[number] = name;
+            }
+        }
+        return names;
+    });
 
     internal static string SignalName(int signal) =>
-        signal >= 0 && signal < SignalNames.Length ? SignalNames[signal] : signal.ToString(CultureInfo.InvariantCulture);
+        signal >= 0 && signal < SignalNames.Value.Length && SignalNames.Value[signal] is { } name ? name : signal.ToString(CultureInfo.InvariantCulture);
 
     /// <summary><c>-EPERM</c>: a failed call's result as strace prints it.</summary>
     internal static string Result(int errno) => "-" + ErrnoNames.Describe(errno);

@@ -75,4 +75,18 @@ public sealed class CallFormatterSpecs
     [Fact]
     public void I_can_see_32_bit_arguments_of_a_compat_call_cut_to_32_bits() =>
         Assert.Equal("kill(5, SIGKILL)", Format(X86, "kill", 0xdead00000005, 9));
+
+    /// <summary>The names strace prints, number by number: of two names for one number, never the old alias.</summary>
+    [Fact]
+    public void I_can_see_every_standard_signal_by_the_name_strace_gives_it()
+    {
+        string[] strace =
+        [
+            "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV",
+            "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU",
+            "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+        ];
+        Assert.Equal(strace, Enumerable.Range(0, 32).Select(CallFormatter.SignalName));
+        Assert.Equal("34", CallFormatter.SignalName(34));
+    }
 }
