@@ -66,7 +66,8 @@ internal static class DispatchPlanner
         // most MaxChain), so every cost is below this bound; under int's range the cost
         // table is half the size, and a launch pays a page fault per page it touches.
         var bound = (prefix[m] + testCost) * Math.Max(m, MaxChain + 1);
-        return bound < int.MaxValue
+        // A sum of two costs plus a run's weight stays below twice the bound.
+        return bound < int.MaxValue / 2
             ? Solve<int>(items, prefix, testCost, m)
             : Solve<long>(items, prefix, testCost, m);
     }
@@ -98,7 +99,9 @@ internal static class DispatchPlanner
                 var j = i + len - 1;
                 // Knuth: the best split of [i..j] lies between those of [i..j-1] and [i+1..j].
                 var from = len == 2 ? j : Math.Max(i + 1, choice[At(m, i, j - 1)] & ~ChainFlag);
-                var to = len == 2 ? j : Math.Min(j, choice[At(m, i + 1, j)] & ~ChainFlag);
+                // At least one candidate, should the bounds ever cross (a chain breaks the
+                // quadrangle inequality Knuth's bound rests on): never MaxValue plus a weight.
+                var to = len == 2 ? j : Math.Max(from, Math.Min(j, choice[At(m, i + 1, j)] & ~ChainFlag));
                 var best = TCost.MaxValue;
                 var bestK = from;
                 for (var k = from; k <= to; k++)
