@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
 using CliWrap;
 using CliWrap.Buffered;
 
@@ -65,6 +66,63 @@ public sealed class RecordSpecs : IDisposable
         Assert.Equal(control.StandardOutput, enforced.StandardOutput);
         Assert.Contains("\"SCMP_ARCH_X32\"", await File.ReadAllTextAsync(profile));
         Assert.Contains("getpid", Recording.Names(profile));
+    }
+
+    [SkippableFact(Timeout = SerialProcesses.Timeout)]
+    public async Task I_can_record_on_a_base_and_get_only_the_calls_it_denied_with_their_real_arguments()
+    {
+        // Arrange: a base that allows all the probe needs, but socket only for AF_UNIX (a0 == 1)
+        Probe.SkipIfMissing();
+        string[] unix = [Probe.Path, "call", "socket", "1", "1", "0"]; // AF_UNIX, SOCK_STREAM
+        string[] inet = [Probe.Path, "call", "socket", "2", "1", "0"]; // AF_INET, SOCK_STREAM
+        var baseProfile = await SocketForAfUnixOnlyAsync();
+        var control = await Probe.RunAsync(inet[1..]);
+        Launch.AssertExit(0, control);
+        Launch.AssertExit(0, await Recording.EnforceAsync(baseProfile, [], unix, _temp.Path));
+        Launch.AssertExit(Errno.EPERM, await Recording.EnforceAsync(baseProfile, [], inet, _temp.Path));
+        var baseRules = JsonNode.Parse(File.ReadAllText(baseProfile))!["syscalls"]!;
+
+        // Act: record on the base with the family it allows, then with one it denies
+        var allowedOut = _temp.File("allowed.json");
+        var allowed = await Recording.RecordOnAsync(baseProfile, allowedOut, unix, _temp.Path);
+        var deniedOut = _temp.File("denied.json");
+        var denied = await Recording.RecordOnAsync(baseProfile, deniedOut, inet, _temp.Path);
+
+        // Assert: AF_UNIX passed the base's condition, so nothing is added; the rules are the base's
+        Launch.AssertExit(0, allowed);
+        Assert.StartsWith("sandboxrun: record: added no syscalls, written to ", allowed.StandardError);
+        Assert.True(JsonNode.DeepEquals(baseRules, JsonNode.Parse(File.ReadAllText(allowedOut))!["syscalls"]), File.ReadAllText(allowedOut));
+
+        // Assert: AF_INET did not, so socket comes first in an ALLOW rule of its own, the base's rules after it
+        Launch.AssertExit(0, denied);
+        Assert.StartsWith("sandboxrun: record: added 1 ", denied.StandardError);
+        var rules = JsonNode.Parse(File.ReadAllText(deniedOut))!["syscalls"]!.AsArray();
+        Assert.Equal(["socket"], rules[0]!["names"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("SCMP_ACT_ALLOW", rules[0]!["action"]!.GetValue<string>());
+        Assert.Null(rules[0]!["args"]);
+        Assert.True(JsonNode.DeepEquals(baseRules, new JsonArray([.. rules.Skip(1).Select(r => r!.DeepClone())])), File.ReadAllText(deniedOut));
+
+        // Act + Assert: the written profile lets the AF_INET run through as the bare run
+        var enforced = await Recording.EnforceAsync(deniedOut, [], inet, _temp.Path);
+        Launch.AssertExit(0, enforced);
+        Assert.Equal(control.StandardOutput, enforced.StandardOutput);
+    }
+
+    /// <summary>
+    /// A record of the probe's socket(AF_UNIX) with socket's name taken out of the ALLOW rule
+    /// and put back in a rule of its own that holds only for a0 == AF_UNIX.
+    /// </summary>
+    private async Task<string> SocketForAfUnixOnlyAsync()
+    {
+        var recorded = _temp.File("recorded-unix.json");
+        Launch.AssertExit(0, await Recording.RecordAsync(recorded, [Probe.Path, "call", "socket", "1", "1", "0"], _temp.Path));
+        var path = Recording.Without(recorded, "socket", _temp.File("base.json"));
+        var root = JsonNode.Parse(File.ReadAllText(path))!;
+        root["syscalls"]!.AsArray().Add(JsonNode.Parse("""
+            {"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}
+            """));
+        File.WriteAllText(path, root.ToJsonString());
+        return path;
     }
 
     [SkippableFact(Timeout = SerialProcesses.Timeout)]

@@ -17,6 +17,13 @@ internal static partial class Recording
         return Launch.ProcessAsync(Repo.Binary, ["record", "-o", output, "--", .. command], c => c.WithWorkingDirectory(workDir));
     }
 
+    /// <summary>Runs <c>sandboxrun record --base BASE -o OUT -- COMMAND</c> in <paramref name="workDir"/>.</summary>
+    internal static Task<BufferedCommandResult> RecordOnAsync(string baseProfile, string output, IEnumerable<string> command, string workDir)
+    {
+        Sandboxrun.SkipIfMissing();
+        return Launch.ProcessAsync(Repo.Binary, ["record", "--base", baseProfile, "-o", output, "--", .. command], c => c.WithWorkingDirectory(workDir));
+    }
+
     /// <summary>Runs <c>sandboxrun run --profile P [OPTIONS] -- COMMAND</c> in <paramref name="workDir"/>.</summary>
     internal static Task<BufferedCommandResult> EnforceAsync(string profile, IEnumerable<string> options, IEnumerable<string> command, string workDir)
     {

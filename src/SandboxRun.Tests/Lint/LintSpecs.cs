@@ -256,4 +256,50 @@ public sealed class LintSpecs
         Skip.IfNot(File.Exists(current), $"{current} is absent");
         Assert.Contains(Linter.Lint(current, File.ReadAllBytes(current), Options).Findings, f => f is { Code: "argument-width", Path: "syscalls[4].args[0]" });
     }
+
+    [SkippableFact]
+    public void I_can_lint_the_corpus_and_find_what_READMEs_table_says_for_each_profile()
+    {
+        // Arrange: the table of README's "### lint" (Docker caps, kernel 6.18)
+        Skip.IfNot(Directory.Exists(Paths.Corpus), "../shared/corpus is absent");
+        var rows = ReadmeLintTable.Read();
+        var problems = new List<string>();
+        var covered = new List<string>();
+
+        // Act: lint each profile a row names and compare the counts per code and severity
+        foreach (var row in rows)
+        {
+            foreach (var (name, file) in ReadmeLintTable.Files(row, Paths.Corpus))
+            {
+                if (file is null)
+                {
+                    problems.Add($"{row.Profiles}: {name} is no file of the corpus");
+                    continue;
+                }
+                covered.Add(Path.GetFileName(file));
+                var found = new SortedDictionary<string, int>(StringComparer.Ordinal);
+                foreach (var f in Linter.Lint(file, File.ReadAllBytes(file), Options).Findings)
+                {
+                    var key = ReadmeLintTable.Key(f.Code, f.Severity.ToString().ToLowerInvariant());
+                    found[key] = found.GetValueOrDefault(key) + 1;
+                }
+                if (!found.SequenceEqual(row.Counts))
+                {
+                    problems.Add($"{Path.GetFileName(file)}: README says {Counts(row.Counts)}; lint finds {Counts(found)}");
+                }
+            }
+        }
+
+        // Assert: every profile of the corpus has exactly one row, and each row is right
+        var files = Directory.GetFiles(Paths.Corpus, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        problems.AddRange(files.Except(covered).Select(f => $"{f}: no row in README's lint table"));
+        problems.AddRange(covered.GroupBy(f => f).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {g.Count()} rows in README's lint table"));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    /// <summary>The counts as the table writes them: "code N", "code N info".</summary>
+    private static string Counts(SortedDictionary<string, int> counts) =>
+        counts.Count == 0
+            ? "none"
+            : string.Join(", ", counts.Select(c => c.Key.Split(' ') is [var code, var severity] && severity != "warning" ? $"{code} {c.Value} {severity}" : $"{c.Key.Split(' ')[0]} {c.Value}"));
 }
