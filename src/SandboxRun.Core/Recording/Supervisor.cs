@@ -21,8 +21,8 @@ namespace SandboxRun.Recording;
 /// supervisor that has no listener yet.
 ///
 /// The supervisor serves the listener until every task under the filter is gone (POLLHUP),
-/// as strace -f follows every child: orphans of the target are reaped here
-/// (PR_SET_CHILD_SUBREAPER), since a zombie keeps the filter alive.
+/// as strace -f follows every child: orphans of the target come here
+/// (PR_SET_CHILD_SUBREAPER) and are reaped as they end, before the target's end or after.
 /// </summary>
 internal static unsafe class Supervisor
 {
@@ -150,7 +150,10 @@ internal static unsafe class Supervisor
             {
                 listenerOpen = false;
             }
-            end ??= ReapAll(pid);
+            // Reap on every round, also after the target's end: the orphans that end later are
+            // this process's children too, and would stay zombies until it ends.
+            var reaped = ReapAll(pid);
+            end ??= reaped;
         }
         // Every task under the filter is gone, so no answer is under way: the watcher's state is final.
         Monitor.Enter(gate);
