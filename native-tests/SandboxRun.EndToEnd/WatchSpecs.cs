@@ -151,31 +151,6 @@ public sealed partial class WatchSpecs
         Launch.AssertExit(status, record);
     }
 
-    [SkippableTheory(Timeout = SerialProcesses.Timeout)]
-    [InlineData(2)]
-    [InlineData(15)]
-    [InlineData(1)]
-    public async Task I_can_signal_the_supervisor_and_the_target_gets_the_signal(int signal)
-    {
-        // Arrange: python reports the signal it got and exits 40 + its number
-        var python = await RealPrograms.Python3Async();
-        Sandboxrun.SkipIfMissing();
-        using var cts = new CancellationTokenSource(Sandboxrun.Timeout);
-        var task = Cli.Wrap(Repo.Binary)
-            .WithArguments(["--report", "--", python, "-u", "-c", "import signal,sys,time\nfor s in (1,2,15): signal.signal(s, lambda n,f: (print('got', n), sys.exit(40+n)))\nprint('ready')\ntime.sleep(30)"])
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(cts.Token);
-        await Task.Delay(1500);
-
-        // Act
-        _ = Kill(task.ProcessId, signal);
-        var result = await task;
-
-        // Assert
-        Launch.AssertExit(40 + signal, result);
-        Assert.Equal($"ready\ngot {signal}\n", result.StandardOutput);
-    }
-
     [SkippableFact(Timeout = SerialProcesses.Timeout)]
     public async Task I_cannot_leave_the_target_behind_by_killing_the_supervisor()
     {
