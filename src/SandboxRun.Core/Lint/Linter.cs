@@ -366,13 +366,6 @@ internal static class Linter
 
     // ---- weaker than Docker's default ------------------------------------------------------
 
-    private enum Permission
-    {
-        None,
-        Some,
-        All,
-    }
-
     private static TargetArch MachineOf(Profile profile) =>
         PolicyResolver.ListedArches(profile, TargetArch.X86_64).Count == 0 && PolicyResolver.ListedArches(profile, TargetArch.Aarch64).Count > 0
             ? TargetArch.Aarch64
@@ -391,8 +384,8 @@ internal static class Linter
                 continue;
             }
             abi.TryGetNumber(name, out var nr);
-            var m = Permits(mine, abi, nr);
-            var d = docker.For(abi) is null ? Permission.None : Permits(docker, abi, nr);
+            var m = PolicyEvaluator.Permits(mine, abi.AuditArch, nr);
+            var d = docker.For(abi) is null ? Permission.None : PolicyEvaluator.Permits(docker, abi.AuditArch, nr);
             if (m > d)
             {
                 weaker.Add((name, m, d));
@@ -417,17 +410,6 @@ internal static class Linter
 
     private static string PathOf(Profile profile, string name) =>
         profile.Syscalls.FirstOrDefault(r => r.Names.Contains(name) && r.Action.Permits) is { } rule ? rule.Path : "defaultAction";
-
-    private static Permission Permits(FilterPolicy policy, Arch.Arch abi, uint nr)
-    {
-        var decision = PolicyEvaluator.Classify(policy, abi.AuditArch, nr);
-        if (decision.Syscall is not { ReadsArguments: true } syscall)
-        {
-            return decision.Action.Permits ? Permission.All : Permission.None;
-        }
-        var any = decision.Action.Permits || syscall.Rules.Any(r => r.Action.Permits);
-        return any ? Permission.Some : Permission.None;
-    }
 
     // ---- ENOSYS for new syscalls ----------------------------------------------------------
 

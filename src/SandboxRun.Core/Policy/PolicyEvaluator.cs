@@ -28,6 +28,14 @@ internal enum DecisionSource
 /// <summary>One decision and what made it.</summary>
 internal sealed record Decision(SeccompAction Action, DecisionSource Source, Arch.Arch? Arch, SyscallPolicy? Syscall, ArchRule? Rule);
 
+/// <summary>How much of a syscall a filter lets through: no call, calls with some arguments, every call.</summary>
+internal enum Permission
+{
+    None,
+    Some,
+    All,
+}
+
 /// <summary>
 /// What is decided before the arguments are read (<see cref="PolicyEvaluator.Classify"/>): a
 /// value, because the compiler asks for every cut of the number space of every arch.
@@ -88,6 +96,32 @@ internal static class PolicyEvaluator
             return new Classification(always, DecisionSource.Rule, block.Arch, found);
         }
         return new Classification(policy.DefaultAction, DecisionSource.Default, block.Arch, found);
+    }
+
+    /// <summary>
+    /// Whether a syscall is allowed: <see cref="Permission.Some"/> when arguments decide and
+    /// some rule, or the fallback for unmatched arguments, permits it. Asked by lint (weaker
+    /// than Docker's default) and by the profile writer (what a base profile still denies).
+    /// </summary>
+    internal static Permission Permits(FilterPolicy policy, uint auditArch, uint nr)
+    {
+        var decision = Classify(policy, auditArch, nr);
+        if (decision.Syscall is not { ReadsArguments: true } syscall)
+        {
+            return decision.Action.Permits ? Permission.All : Permission.None;
+        }
+        if (decision.Action.Permits)
+        {
+            return Permission.Some;
+        }
+        foreach (var rule in syscall.Rules)
+        {
+            if (rule.Action.Permits)
+            {
+                return Permission.Some;
+            }
+        }
+        return Permission.None;
     }
 
     /// <summary>

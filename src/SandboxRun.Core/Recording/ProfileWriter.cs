@@ -94,12 +94,12 @@ internal static class ProfileWriter
         {
             foreach (var name in names)
             {
-                switch (judged ? Verdict.Denied : Judge(policy, abi, name))
+                switch (judged ? Permission.None : Judge(policy, abi, name))
                 {
-                    case Verdict.Denied:
+                    case Permission.None:
                         missing.Add(name);
                         break;
-                    case Verdict.Conditional:
+                    case Permission.Some:
                         conditional.Add(name);
                         break;
                 }
@@ -139,26 +139,9 @@ internal static class ProfileWriter
         return bytes;
     }
 
-    private enum Verdict
-    {
-        Allowed,
-        Conditional,
-        Denied,
-    }
-
-    private static Verdict Judge(FilterPolicy policy, Arch.Arch abi, string name)
-    {
-        if (!abi.TryGetNumber(name, out var nr))
-        {
-            return Verdict.Allowed; // not a syscall of this ABI: nothing to allow
-        }
-        var decision = PolicyEvaluator.Classify(policy, abi.AuditArch, nr);
-        if (decision.Syscall is { ReadsArguments: true } syscall)
-        {
-            return syscall.Rules.Any(r => r.Action.Permits) || decision.Action.Permits ? Verdict.Conditional : Verdict.Denied;
-        }
-        return decision.Action.Permits ? Verdict.Allowed : Verdict.Denied;
-    }
+    /// <summary>How much of a used name a profile allows; a name the ABI lacks needs nothing.</summary>
+    private static Permission Judge(FilterPolicy policy, Arch.Arch abi, string name) =>
+        abi.TryGetNumber(name, out var nr) ? PolicyEvaluator.Permits(policy, abi.AuditArch, nr) : Permission.All;
 
     private static SortedSet<string> StillDenied(byte[] json, TargetArch target, IReadOnlyDictionary<Arch.Arch, SortedSet<string>> used, ResolveOptions options, IReadOnlySet<string> conditional)
     {
@@ -169,7 +152,7 @@ internal static class ProfileWriter
             foreach (var name in names)
             {
                 var verdict = Judge(policy, abi, name);
-                if (verdict == Verdict.Denied || (verdict == Verdict.Conditional && !conditional.Contains(name)))
+                if (verdict == Permission.None || (verdict == Permission.Some && !conditional.Contains(name)))
                 {
                     denied.Add(name);
                 }
