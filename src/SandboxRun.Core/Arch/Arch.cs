@@ -126,6 +126,14 @@ internal sealed class Arch
     /// </summary>
     internal int IndexOf(uint number) => System.Array.BinarySearch(_numbers, number);
 
+    /// <summary>How many syscalls of the ABI have a number in [first, last] (first &lt;= last).</summary>
+    internal int CountIn(uint first, uint last)
+    {
+        var from = IndexOf(first);
+        var to = IndexOf(last);
+        return (to < 0 ? ~to : to + 1) - (from < 0 ? ~from : from);
+    }
+
     internal bool Knows(string name) => IndexOfName(name) >= 0;
 
     /// <summary>Whether any ABI sandboxrun has a table for has a syscall of that name.</summary>

@@ -238,31 +238,9 @@ internal static class SeccompCompiler
         {
             return PerArgumentCall;
         }
-        var calls = outcome.Arch is { } abi ? KnownCalls(abi, range.First, range.Last) : 0;
+        var calls = outcome.Arch is { } abi ? abi.CountIn(range.First, range.Last) : 0;
         var each = !outcome.Action.Permits ? PerDeniedCall : outcome.Arch == policy.Target.Main ? PerMainCall : PerCompatCall;
         return 1 + (calls * each);
-    }
-
-    /// <summary>How many numbers of [first, last] are syscalls of the ABI.</summary>
-    private static long KnownCalls(Arch.Arch abi, uint first, uint last)
-    {
-        long count = 0;
-        if (last - first < (uint)abi.Numbers.Length)
-        {
-            for (var nr = first; ; nr++)
-            {
-                count += abi.Has(nr) ? 1 : 0;
-                if (nr == last)
-                {
-                    return count;
-                }
-            }
-        }
-        foreach (var number in abi.Numbers)
-        {
-            count += number >= first && number <= last ? 1 : 0;
-        }
-        return count;
     }
 
     private static List<DispatchPlanner.Item> Items(FilterPolicy policy, List<NumberRange> ranges)

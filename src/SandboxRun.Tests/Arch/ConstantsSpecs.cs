@@ -47,8 +47,8 @@ public sealed class ConstantsSpecs
     [Fact]
     public void I_can_rely_on_every_table_being_sorted_by_number_with_one_name_per_number()
     {
-        // Arch.NameOf searches the tables by bisection and Arch.TryGetNumber keeps the first
-        // name of a number: both rely on this shape.
+        // Arch bisects the numbers (NameOf, IndexOf, CountIn) and the generated name index
+        // (TryGetNumber): all rely on this shape.
         foreach (var abi in SandboxRun.Arch.Arch.All)
         {
             for (var i = 1; i < abi.Table.Length; i++)
@@ -57,7 +57,20 @@ public sealed class ConstantsSpecs
             }
             Assert.Equal(abi.Table.Length, abi.Table.Select(e => e.Name).Distinct(StringComparer.Ordinal).Count());
             Assert.All(abi.Table, e => Assert.Equal(e.Name, abi.NameOf(e.Number)));
+            Assert.All(abi.Table, e => Assert.Equal((true, e.Number), (abi.TryGetNumber(e.Name, out var n), n)));
             Assert.Null(abi.NameOf(abi.MaxNumber + 1));
+            // Ranges around every number, as the compiler's weights ask them.
+            foreach (var e in abi.Table)
+            {
+                foreach (var (first, last) in new[] { (e.Number, e.Number), (e.Number - 1, e.Number + 1), (e.Number + 1, e.Number + 40), (0u, e.Number) })
+                {
+                    if (first > last)
+                    {
+                        continue; // around 0 the numbers wrap
+                    }
+                    Assert.Equal(abi.Table.Count(t => t.Number >= first && t.Number <= last), abi.CountIn(first, last));
+                }
+            }
         }
     }
 
